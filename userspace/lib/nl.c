@@ -1,0 +1,941 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The podwall netlink client: one libnl socket per handle, requests with
+ * acknowledgements, dumps, and the events group. Errors carry the kernel's
+ * extack message (NETLINK_EXT_ACK), copied out in the error callback.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netlink.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/family.h>
+#include <netlink/msg.h>
+#include "nl_attr.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct pw_nl {
+	struct nl_sock *sk;
+	int family;
+	int mcgrp;		/* events group id, resolved on first monitor */
+	char err[512];
+};
+
+/* State of one request while its replies are read. */
+struct req {
+	struct pw_nl *nl;
+	int error;		/* negative errno from the kernel or a parser */
+	int done;
+	int intr;		/* a dump saw NLM_F_DUMP_INTR */
+	int (*parse)(struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
+	void *arg;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int seterr(struct pw_nl *nl, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(nl->err, sizeof(nl->err), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+const char *pw_nl_error(const struct pw_nl *nl)
+{
+	return nl->err;
+}
+
+/* Error callback: keep errno and the extack message (and its offset). */
+static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct req *r = arg;
+	size_t ack_len = sizeof(*e);
+	const char *msg = NULL;
+
+	(void)who;
+	r->error = e->error < 0 ? e->error : -EPROTO;
+	r->done = 1;
+	seterr(r->nl, "%s", strerror(-r->error));
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		ack_len += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + ack_len)
+		return NL_STOP;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)e + ack_len),
+		      (int)(nlh->nlmsg_len - NLMSG_HDRLEN - ack_len), NULL) < 0)
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
+		msg = nla_data(tb[NLMSGERR_ATTR_MSG]);
+		/* The string must end inside its attribute. */
+		if (!memchr(msg, 0, (size_t)nla_len(tb[NLMSGERR_ATTR_MSG])))
+			msg = NULL;
+	}
+	if (msg && tb[NLMSGERR_ATTR_OFFS] && nla_len(tb[NLMSGERR_ATTR_OFFS]) == 4)
+		seterr(r->nl, "%s (%s, attribute at offset %u)", msg,
+		       strerror(-r->error), nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
+	else if (msg)
+		seterr(r->nl, "%s (%s)", msg, strerror(-r->error));
+	return NL_STOP;
+}
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+
+	(void)msg;
+	r->done = 1;
+	return NL_STOP;
+}
+
+static int on_intr(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+
+	(void)msg;
+	r->intr = 1;
+	return NL_OK;
+}
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PODWALL_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct req *r = arg;
+	int ret;
+
+	if (r->error)
+		return NL_SKIP;	/* keep reading to the end, ignore the rest */
+	if (nlh->nlmsg_type != r->nl->family) {
+		r->error = -EPROTO;
+		seterr(r->nl, "unexpected message type %u", nlh->nlmsg_type);
+		return NL_SKIP;
+	}
+	ret = pw_nl_parse(nlh, tb, r->nl->err, sizeof(r->nl->err));
+	if (!ret && r->parse)
+		ret = r->parse(nlh, tb, r->arg);
+	if (ret)
+		r->error = ret;
+	return NL_OK;
+}
+
+/* Sends @msg (consumed) and reads until the ack, an error or the dump's end. */
+static int transact(struct pw_nl *nl, struct nl_msg *msg,
+		    int (*parse)(struct nlmsghdr *, struct nlattr **, void *),
+		    void *arg, int *intr)
+{
+	struct req r = { .nl = nl, .parse = parse, .arg = arg };
+	struct nl_cb *cb;
+	int ret;
+
+	nl->err[0] = 0;
+	if (!msg) {
+		seterr(nl, "out of memory");
+		return -ENOMEM;
+	}
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		nlmsg_free(msg);
+		seterr(nl, "out of memory");
+		return -ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_intr, &r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
+	ret = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		nl_cb_put(cb);
+		seterr(nl, "send: %s", nl_geterror(ret));
+		return ret == -NLE_NOMEM ? -ENOMEM : -EIO;
+	}
+	while (!r.done) {
+		ret = nl_recvmsgs(nl->sk, cb);
+		if (ret < 0 && !r.error) {
+			r.error = -EIO;
+			seterr(nl, "receive: %s", nl_geterror(ret));
+		}
+		if (ret < 0)
+			break;
+	}
+	nl_cb_put(cb);
+	if (intr)
+		*intr = r.intr;
+	if (r.error && !nl->err[0])
+		seterr(nl, "%s", strerror(-r.error));
+	return r.error;
+}
+
+static struct nl_msg *req(struct pw_nl *nl, uint8_t cmd, int flags, size_t payload)
+{
+	return pw_nl_msg_new(nl->family, cmd, NLM_F_REQUEST | NLM_F_ACK | flags,
+			     payload);
+}
+
+int pw_nl_open(struct pw_nl **out, char *err, size_t errlen)
+{
+	struct pw_nl *nl;
+	int one = 1, ret;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk) {
+		free(nl);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = genl_connect(nl->sk);
+	if (ret < 0) {
+		snprintf(err, errlen, "generic netlink socket: %s",
+			 nl_geterror(ret));
+		pw_nl_close(nl);
+		return -EIO;
+	}
+	/* Best effort: old kernels just send no extack text. */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	nl_socket_enable_msg_peek(nl->sk);
+	nl_socket_set_buffer_size(nl->sk, 1 << 20, 1 << 20);
+	nl->family = genl_ctrl_resolve(nl->sk, PODWALL_GENL_NAME);
+	if (nl->family < 0) {
+		snprintf(err, errlen,
+			 "podwall kernel module not loaded (genl family '%s' not found)",
+			 PODWALL_GENL_NAME);
+		pw_nl_close(nl);
+		return -ENOENT;
+	}
+	nl->mcgrp = -1;
+	*out = nl;
+	return 0;
+}
+
+void pw_nl_close(struct pw_nl *nl)
+{
+	if (!nl)
+		return;
+	nl_socket_free(nl->sk);
+	free(nl);
+}
+
+struct info_arg {
+	struct pw_nl *nl;
+	struct pw_nl_info *info;
+	uint32_t *node_set;
+};
+
+static int parse_info(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct info_arg *a = arg;
+
+	(void)nlh;
+	return pw_nl_get_info(tb, a->info, a->node_set, a->nl->err,
+			      sizeof(a->nl->err)) ? -EPROTO : 0;
+}
+
+static int info(struct pw_nl *nl, struct pw_nl_info *inf, uint32_t *node_set)
+{
+	struct info_arg a = { nl, inf, node_set };
+	int ret;
+
+	memset(inf, 0, sizeof(*inf));
+	inf->version = UINT32_MAX;
+	ret = transact(nl, req(nl, PODWALL_CMD_GET_INFO, 0, 0), parse_info, &a,
+		       NULL);
+	if (ret)
+		return ret;
+	if (inf->version == UINT32_MAX) {
+		seterr(nl, "no reply to GET_INFO");
+		return -EPROTO;
+	}
+	if (inf->version != PODWALL_GENL_VERSION) {
+		seterr(nl, "podwall.ko speaks protocol version %u, this tool %u: install matching versions",
+		       inf->version, PODWALL_GENL_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int pw_nl_info(struct pw_nl *nl, struct pw_nl_info *inf)
+{
+	return info(nl, inf, NULL);
+}
+
+static int parse_gen(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	(void)nlh;
+	if (tb[PODWALL_A_GENERATION])
+		*(uint64_t *)arg = nla_get_u64(tb[PODWALL_A_GENERATION]);
+	return 0;
+}
+
+int pw_nl_txn_begin(struct pw_nl *nl, uint32_t flags, uint32_t timeout_ms,
+		    uint64_t *base_gen)
+{
+	struct nl_msg *msg = req(nl, PODWALL_CMD_TXN_BEGIN, 0, 16);
+	uint64_t gen = 0;
+	int ret;
+
+	if (msg && (nla_put_u32(msg, PODWALL_A_TXN_FLAGS, flags) < 0 ||
+		    (timeout_ms &&
+		     nla_put_u32(msg, PODWALL_A_TXN_TIMEOUT_MS, timeout_ms) < 0))) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = transact(nl, msg, parse_gen, &gen, NULL);
+	if (!ret && base_gen)
+		*base_gen = gen;
+	return ret;
+}
+
+int pw_nl_txn_commit(struct pw_nl *nl, uint64_t expect_gen, uint64_t *new_gen)
+{
+	struct nl_msg *msg = req(nl, PODWALL_CMD_TXN_COMMIT, 0, 16);
+	uint64_t gen = 0;
+	int ret;
+
+	if (msg && expect_gen &&
+	    nla_put_u64(msg, PODWALL_A_GENERATION, expect_gen) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = transact(nl, msg, parse_gen, &gen, NULL);
+	if (!ret && new_gen)
+		*new_gen = gen;
+	return ret;
+}
+
+int pw_nl_txn_abort(struct pw_nl *nl)
+{
+	return transact(nl, req(nl, PODWALL_CMD_TXN_ABORT, 0, 0), NULL, NULL,
+			NULL);
+}
+
+/* Prefixes the current error with the object that caused it. */
+__attribute__((format(printf, 3, 4)))
+static int blame(struct pw_nl *nl, int ret, const char *fmt, ...)
+{
+	char what[64], tmp[sizeof(nl->err) + sizeof(what) + 2];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	snprintf(tmp, sizeof(tmp), "%s: %s", what, nl->err);
+	memcpy(nl->err, tmp, sizeof(nl->err) - 1);
+	nl->err[sizeof(nl->err) - 1] = 0;
+	return ret;
+}
+
+static int send_policy(struct pw_nl *nl, const struct pw_model_policy *p)
+{
+	struct nl_msg *msg = req(nl, PODWALL_CMD_NEW_POLICY, 0,
+				 PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 16);
+
+	if (msg && pw_nl_put_policy(msg, p)) {
+		nlmsg_free(msg);
+		seterr(nl, "does not fit in a message");
+		return blame(nl, -EMSGSIZE, "policy %u", p->id);
+	}
+	return transact(nl, msg, NULL, NULL, NULL) ?
+	       blame(nl, -EIO, "policy %u", p->id) : 0;
+}
+
+static int send_set(struct pw_nl *nl, const struct pw_model_set *s)
+{
+	struct nl_msg **msgs;
+	size_t n, i;
+	int ret;
+
+	ret = pw_nl_set_msgs(nl->family, s, PW_NL_CHUNK_PREFIXES, &msgs, &n);
+	if (ret) {
+		seterr(nl, "%s", strerror(-ret));
+		return blame(nl, ret, "set %u", s->id);
+	}
+	for (i = 0; i < n; i++) {
+		ret = transact(nl, msgs[i], NULL, NULL, NULL);
+		msgs[i] = NULL;
+		if (ret)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		if (msgs[i])
+			nlmsg_free(msgs[i]);
+	free(msgs);
+	return ret ? blame(nl, ret, "set %u", s->id) : 0;
+}
+
+static int send_rule(struct pw_nl *nl, const struct pw_model_rule *r)
+{
+	struct nl_msg *msg = req(nl, PODWALL_CMD_NEW_RULE, 0,
+				 64 + (size_t)r->nr_ports * 32);
+	int ret;
+
+	if (msg && (ret = pw_nl_put_rule(msg, r))) {
+		nlmsg_free(msg);
+		seterr(nl, "%s", strerror(-ret));
+		return blame(nl, ret, "rule %u", r->id);
+	}
+	ret = transact(nl, msg, NULL, NULL, NULL);
+	return ret ? blame(nl, ret, "rule %u", r->id) : 0;
+}
+
+static int send_ep(struct pw_nl *nl, const struct pw_model_ep *e)
+{
+	size_t payload = 512 + (size_t)e->nr_addrs * 32;
+	struct nl_msg *msg;
+	unsigned int d;
+	int ret;
+
+	for (d = 0; d < __PODWALL_DIR_MAX; d++)
+		payload += 8 * ((size_t)e->nr_rules[d] + e->nr_policies[d]);
+	msg = req(nl, PODWALL_CMD_NEW_ENDPOINT, 0, payload);
+	if (msg && (ret = pw_nl_put_ep(msg, e))) {
+		nlmsg_free(msg);
+		seterr(nl, "%s", strerror(-ret));
+		return blame(nl, ret, "endpoint %u", e->id);
+	}
+	ret = transact(nl, msg, NULL, NULL, NULL);
+	return ret ? blame(nl, ret, "endpoint %u", e->id) : 0;
+}
+
+static int send_node(struct pw_nl *nl, uint32_t set)
+{
+	struct nl_msg *msg = req(nl, PODWALL_CMD_SET_NODE, 0, 16);
+
+	/* No SET_ID clears the node set. */
+	if (msg && set && nla_put_u32(msg, PODWALL_A_SET_ID, set) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return transact(nl, msg, NULL, NULL, NULL) ?
+	       blame(nl, -EIO, "node set %u", set) : 0;
+}
+
+static int send_del(struct pw_nl *nl, enum pw_model_kind kind, uint32_t id)
+{
+	static const uint8_t cmds[] = {
+		[PW_MODEL_POLICY] = PODWALL_CMD_DEL_POLICY,
+		[PW_MODEL_SET] = PODWALL_CMD_DEL_SET,
+		[PW_MODEL_RULE] = PODWALL_CMD_DEL_RULE,
+		[PW_MODEL_EP] = PODWALL_CMD_DEL_ENDPOINT,
+	};
+	static const int attrs[] = {
+		[PW_MODEL_POLICY] = PODWALL_A_POLICY_ID,
+		[PW_MODEL_SET] = PODWALL_A_SET_ID,
+		[PW_MODEL_RULE] = PODWALL_A_RULE_ID,
+		[PW_MODEL_EP] = PODWALL_A_ENDPOINT_ID,
+	};
+	static const char *const names[] = { "policy", "set", "rule", "endpoint" };
+	struct nl_msg *msg = req(nl, cmds[kind], 0, 16);
+	int ret;
+
+	if (msg && nla_put_u32(msg, attrs[kind], id) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	ret = transact(nl, msg, NULL, NULL, NULL);
+	return ret ? blame(nl, ret, "deleting %s %u", names[kind], id) : 0;
+}
+
+/* Runs one open transaction to its end: commit on success, abort otherwise. */
+static int finish(struct pw_nl *nl, int ret, uint64_t base, uint64_t *new_gen)
+{
+	char saved[sizeof(nl->err)];
+
+	if (!ret)
+		return pw_nl_txn_commit(nl, base, new_gen);
+	memcpy(saved, nl->err, sizeof(saved));
+	pw_nl_txn_abort(nl);
+	memcpy(nl->err, saved, sizeof(saved));
+	return ret;
+}
+
+int pw_nl_load(struct pw_nl *nl, const struct pw_model *m, int replace,
+	       uint64_t *new_gen)
+{
+	uint64_t base = 0;
+	uint32_t i;
+	int ret;
+
+	ret = pw_nl_txn_begin(nl, replace ? PODWALL_TXN_F_REPLACE : 0, 0, &base);
+	if (ret)
+		return blame(nl, ret, "begin");
+	for (i = 0; !ret && i < m->nr_policies; i++)
+		ret = send_policy(nl, &m->policies[i]);
+	for (i = 0; !ret && i < m->nr_sets; i++)
+		ret = send_set(nl, &m->sets[i]);
+	for (i = 0; !ret && i < m->nr_rules; i++)
+		ret = send_rule(nl, &m->rules[i]);
+	for (i = 0; !ret && i < m->nr_eps; i++)
+		ret = send_ep(nl, &m->eps[i]);
+	if (!ret && (m->node_set || !replace))
+		ret = send_node(nl, m->node_set);
+	/* Guard against a concurrent writer: commit only on our base. */
+	return finish(nl, ret, base, new_gen);
+}
+
+int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
+		      const struct pw_model *new,
+		      const struct pw_model_delta *d, uint64_t *new_gen)
+{
+	uint64_t base = 0;
+	uint32_t i;
+	int k, ret;
+
+	(void)old;
+	ret = pw_nl_txn_begin(nl, 0, 0, &base);
+	if (ret)
+		return blame(nl, ret, "begin");
+	for (i = 0; !ret && i < d->nr_put[PW_MODEL_POLICY]; i++) {
+		const struct pw_model_policy *p =
+			pw_model_policy(new, d->put[PW_MODEL_POLICY][i]);
+
+		ret = p ? send_policy(nl, p) : -ENOENT;
+	}
+	for (i = 0; !ret && i < d->nr_put[PW_MODEL_SET]; i++) {
+		const struct pw_model_set *s =
+			pw_model_set(new, d->put[PW_MODEL_SET][i]);
+
+		ret = s ? send_set(nl, s) : -ENOENT;
+	}
+	for (i = 0; !ret && i < d->nr_put[PW_MODEL_RULE]; i++) {
+		const struct pw_model_rule *r =
+			pw_model_rule(new, d->put[PW_MODEL_RULE][i]);
+
+		ret = r ? send_rule(nl, r) : -ENOENT;
+	}
+	for (i = 0; !ret && i < d->nr_put[PW_MODEL_EP]; i++) {
+		const struct pw_model_ep *e =
+			pw_model_ep(new, d->put[PW_MODEL_EP][i]);
+
+		ret = e ? send_ep(nl, e) : -ENOENT;
+	}
+	if (ret == -ENOENT)
+		seterr(nl, "delta names an object missing from the new model");
+	/* Deletes go last, users before what they use. */
+	for (k = PW_MODEL_EP; !ret && k >= PW_MODEL_POLICY; k--)
+		for (i = 0; !ret && i < d->nr_del[k]; i++)
+			ret = send_del(nl, (enum pw_model_kind)k, d->del[k][i]);
+	if (!ret && d->node_set != UINT32_MAX)
+		ret = send_node(nl, d->node_set);
+	return finish(nl, ret, base, new_gen);
+}
+
+/* Dumps: each reply message becomes (or extends) one model object. */
+
+static void *grow(void **arr, uint32_t *n, size_t size)
+{
+	void *p;
+
+	/* Doubling capacity: allocate for powers of two only. */
+	if (!(*n & (*n - 1)) || !*n) {
+		size_t cap = *n ? 2 * (size_t)*n : 16;
+
+		p = realloc(*arr, cap * size);
+		if (!p)
+			return NULL;
+		*arr = p;
+	}
+	p = (char *)*arr + (size_t)(*n)++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
+struct dump_arg {
+	struct pw_nl *nl;
+	struct pw_model *m;
+	struct pw_nl_stats *st;
+};
+
+static int add_stats(struct dump_arg *a, struct nlattr **tb, uint8_t kind,
+		     uint32_t id)
+{
+	struct pw_nl_obj_counters *o;
+	int ret;
+
+	if (!a->st || !tb[PODWALL_A_STATS])
+		return 0;
+	if (a->st->nr_objs >= UINT32_MAX)
+		return -E2BIG;
+	{
+		uint32_t n = (uint32_t)a->st->nr_objs;
+
+		o = grow((void **)&a->st->objs, &n, sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		a->st->nr_objs = n;
+	}
+	o->kind = kind;
+	o->id = id;
+	ret = pw_nl_get_counters(tb[PODWALL_A_STATS], &o->c, a->nl->err,
+				 sizeof(a->nl->err));
+	return ret;
+}
+
+static int parse_policy(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct dump_arg *a = arg;
+	struct pw_model_policy *p;
+
+	(void)nlh;
+	p = grow((void **)&a->m->policies, &a->m->nr_policies, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	return pw_nl_get_policy(tb, p, a->nl->err, sizeof(a->nl->err));
+}
+
+static int parse_set(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct dump_arg *a = arg;
+	struct pw_model_set *s = NULL;
+	char what[32];
+	uint32_t id;
+
+	(void)nlh;
+	if (!tb[PODWALL_A_SET_ID] || !(id = nla_get_u32(tb[PODWALL_A_SET_ID])) ||
+	    id > PODWALL_MAX_SETS) {
+		seterr(a->nl, "set: missing or invalid id");
+		return -EPROTO;
+	}
+	/* A large set continues in the next messages under the same id. */
+	if (a->m->nr_sets && a->m->sets[a->m->nr_sets - 1].id == id)
+		s = &a->m->sets[a->m->nr_sets - 1];
+	if (!s) {
+		s = grow((void **)&a->m->sets, &a->m->nr_sets, sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		s->id = id;
+	}
+	if (!tb[PODWALL_A_PREFIXES])
+		return 0;
+	snprintf(what, sizeof(what), "set %u", id);
+	return pw_nl_get_prefixes(tb[PODWALL_A_PREFIXES], what,
+				  PODWALL_MAX_PREFIXES, &s->prefixes,
+				  &s->nr_prefixes, a->nl->err, sizeof(a->nl->err));
+}
+
+static int parse_rule(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct dump_arg *a = arg;
+	struct pw_model_rule *r;
+	int ret;
+
+	(void)nlh;
+	r = grow((void **)&a->m->rules, &a->m->nr_rules, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	ret = pw_nl_get_rule(tb, r, a->nl->err, sizeof(a->nl->err));
+	return ret ? ret : add_stats(a, tb, PW_MODEL_RULE, r->id);
+}
+
+static int parse_ep(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct dump_arg *a = arg;
+	struct pw_model_ep *e;
+	int ret;
+
+	(void)nlh;
+	e = grow((void **)&a->m->eps, &a->m->nr_eps, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	ret = pw_nl_get_ep(tb, e, a->nl->err, sizeof(a->nl->err));
+	return ret ? ret : add_stats(a, tb, PW_MODEL_EP, e->id);
+}
+
+static int cmp_id(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Sorts an array of structs whose first member is the u32 id; no duplicates. */
+static int sort_ids(void *arr, uint32_t n, size_t size)
+{
+	uint32_t i;
+
+	if (n < 2)
+		return 0;
+	qsort(arr, n, size, cmp_id);
+	for (i = 1; i < n; i++)
+		if (*(uint32_t *)((char *)arr + i * size) ==
+		    *(uint32_t *)((char *)arr + (i - 1) * size))
+			return -EPROTO;
+	return 0;
+}
+
+static int dump_once(struct pw_nl *nl, struct pw_model *m,
+		     struct pw_nl_stats *st, int *intr)
+{
+	static const struct {
+		uint8_t cmd;
+		int (*parse)(struct nlmsghdr *, struct nlattr **, void *);
+	} kinds[] = {
+		{ PODWALL_CMD_GET_POLICY, parse_policy },
+		{ PODWALL_CMD_GET_SET, parse_set },
+		{ PODWALL_CMD_GET_RULE, parse_rule },
+		{ PODWALL_CMD_GET_ENDPOINT, parse_ep },
+	};
+	struct dump_arg a = { nl, m, st };
+	struct pw_nl_info inf;
+	uint64_t gen;
+	unsigned int k;
+	int ret, i;
+
+	ret = info(nl, &inf, &m->node_set);
+	if (ret)
+		return ret;
+	gen = inf.generation;
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		/* Only rules and endpoints carry counters. */
+		if (st && k < 2)
+			continue;
+		ret = transact(nl, req(nl, kinds[k].cmd, NLM_F_DUMP, 0),
+			       kinds[k].parse, &a, &i);
+		if (ret)
+			return ret;
+		if (i) {
+			*intr = 1;
+			return 0;
+		}
+	}
+	/* A commit between two dumps mixes generations: start again. */
+	ret = info(nl, &inf, NULL);
+	if (ret)
+		return ret;
+	if (inf.generation != gen) {
+		*intr = 1;
+		return 0;
+	}
+	if (sort_ids(m->policies, m->nr_policies, sizeof(*m->policies)) ||
+	    sort_ids(m->sets, m->nr_sets, sizeof(*m->sets)) ||
+	    sort_ids(m->rules, m->nr_rules, sizeof(*m->rules)) ||
+	    sort_ids(m->eps, m->nr_eps, sizeof(*m->eps))) {
+		seterr(nl, "dump lists an object twice");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int dump(struct pw_nl *nl, struct pw_model *m, struct pw_nl_stats *st)
+{
+	int tries, ret = 0, intr;
+
+	for (tries = 0; tries < 16; tries++) {
+		intr = 0;
+		pw_model_init(m);
+		if (st) {
+			pw_nl_stats_free(st);
+			memset(st, 0, sizeof(*st));
+		}
+		ret = dump_once(nl, m, st, &intr);
+		if (ret || !intr)
+			break;
+		pw_model_free(m);
+	}
+	if (!ret && intr) {
+		seterr(nl, "the set kept changing during the dump");
+		ret = -EAGAIN;
+	}
+	if (ret)
+		pw_model_free(m);
+	return ret;
+}
+
+int pw_nl_dump(struct pw_nl *nl, struct pw_model *m)
+{
+	return dump(nl, m, NULL);
+}
+
+static int parse_stats(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct dump_arg *a = arg;
+
+	(void)nlh;
+	if (!tb[PODWALL_A_STATS]) {
+		seterr(a->nl, "stats: no counters in the reply");
+		return -EPROTO;
+	}
+	return pw_nl_get_counters(tb[PODWALL_A_STATS], &a->st->global,
+				  a->nl->err, sizeof(a->nl->err));
+}
+
+int pw_nl_stats(struct pw_nl *nl, struct pw_nl_stats *st)
+{
+	struct dump_arg a = { nl, NULL, st };
+	struct pw_model m;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = dump(nl, &m, st);
+	if (ret)
+		return ret;
+	pw_model_free(&m);
+	ret = transact(nl, req(nl, PODWALL_CMD_GET_STATS, 0, 0), parse_stats,
+		       &a, NULL);
+	if (ret) {
+		pw_nl_stats_free(st);
+		return ret;
+	}
+	return 0;
+}
+
+void pw_nl_stats_free(struct pw_nl_stats *st)
+{
+	free(st->objs);
+	st->objs = NULL;
+	st->nr_objs = 0;
+}
+
+struct eval_arg {
+	struct pw_nl *nl;
+	struct pw_nl_verdict *v;
+};
+
+static int parse_eval(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
+{
+	struct eval_arg *a = arg;
+
+	(void)nlh;
+	if (!tb[PODWALL_A_VERDICT]) {
+		seterr(a->nl, "no verdict in the reply");
+		return -EPROTO;
+	}
+	pw_nl_verdict_free(a->v);
+	return pw_nl_get_verdict(tb[PODWALL_A_VERDICT], a->v, a->nl->err,
+				 sizeof(a->nl->err)) ? -EPROTO : 0;
+}
+
+int pw_nl_eval(struct pw_nl *nl, const struct pw_tuple *t,
+	       struct pw_nl_verdict *v)
+{
+	struct nl_msg *msg = req(nl, PODWALL_CMD_EVAL, 0, 64);
+	struct eval_arg a = { nl, v };
+	int ret;
+
+	memset(v, 0, sizeof(*v));
+	if (msg && (ret = pw_nl_put_tuple(msg, t))) {
+		nlmsg_free(msg);
+		seterr(nl, "invalid tuple");
+		return ret;
+	}
+	v->reason = PODWALL_REASON_UNSPEC;
+	ret = transact(nl, msg, parse_eval, &a, NULL);
+	if (!ret && v->reason == PODWALL_REASON_UNSPEC) {
+		seterr(nl, "no verdict in the reply");
+		ret = -EPROTO;
+	}
+	if (ret)
+		pw_nl_verdict_free(v);
+	return ret;
+}
+
+struct mon_arg {
+	struct pw_nl *nl;
+	int (*cb)(const struct pw_nl_event *ev, void *arg);
+	void *arg;
+	int ret;
+};
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[PODWALL_A_MAX + 1];
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct mon_arg *a = arg;
+	struct pw_nl_event ev;
+	char err[256];
+
+	if (nlh->nlmsg_type != a->nl->family || gh->cmd != PODWALL_CMD_EVENT_DENY)
+		return NL_SKIP;
+	/* A malformed event is skipped, not fatal: the stream goes on. */
+	if (pw_nl_parse(nlh, tb, err, sizeof(err)) ||
+	    pw_nl_get_event(tb, &ev, err, sizeof(err))) {
+		fprintf(stderr, "podwall: skipping malformed event: %s\n", err);
+		return NL_SKIP;
+	}
+	a->ret = a->cb(&ev, a->arg);
+	pw_nl_verdict_free(&ev.verdict);
+	return a->ret ? NL_STOP : NL_OK;
+}
+
+static int no_seq_check(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+int pw_nl_monitor(struct pw_nl *nl,
+		  int (*cb)(const struct pw_nl_event *ev, void *arg), void *arg,
+		  const volatile sig_atomic_t *stop)
+{
+	struct mon_arg a = { nl, cb, arg, 0 };
+	struct pollfd pfd;
+	struct nl_cb *ncb;
+	int ret;
+
+	ret = genl_ctrl_resolve_grp(nl->sk, PODWALL_GENL_NAME,
+				    PODWALL_MCGRP_EVENTS);
+	if (ret < 0) {
+		seterr(nl, "multicast group '%s' not found", PODWALL_MCGRP_EVENTS);
+		return -ENOENT;
+	}
+	nl->mcgrp = ret;
+	ret = nl_socket_add_membership(nl->sk, nl->mcgrp);
+	if (ret < 0) {
+		seterr(nl, "joining group '%s': %s", PODWALL_MCGRP_EVENTS,
+		       nl_geterror(ret));
+		return -EIO;
+	}
+	ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!ncb)
+		return -ENOMEM;
+	nl_cb_set(ncb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, no_seq_check, NULL);
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_event, &a);
+	pfd.fd = nl_socket_get_fd(nl->sk);
+	pfd.events = POLLIN;
+	while (!a.ret && !(stop && *stop)) {
+		/* poll() is interrupted by signals; libnl's recv is not. */
+		ret = poll(&pfd, 1, 1000);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret < 0) {
+			ret = -errno;
+			seterr(nl, "poll: %s", strerror(-ret));
+			break;
+		}
+		if (!ret)
+			continue;
+		ret = nl_recvmsgs(nl->sk, ncb);
+		if (ret < 0 && ret != -NLE_NOMEM) {
+			seterr(nl, "receive: %s", nl_geterror(ret));
+			ret = -EIO;
+			break;
+		}
+		/* ENOBUFS (events lost to a full buffer): keep going. */
+		ret = 0;
+	}
+	nl_socket_drop_membership(nl->sk, nl->mcgrp);
+	nl_cb_put(ncb);
+	return ret < 0 ? ret : a.ret;
+}
