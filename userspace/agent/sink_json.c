@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The file sink: one JSON object per commit, appended as a line:
+ * {"seq":N,"type":"replace"|"delta","changes":["pods/ns/name",...],
+ *  "objects":{"pods":{key:obj},...}}. Tests read it; a dry run shows what
+ * would be committed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "sink.h"
+
+struct json_sink {
+	struct agent_sink base;
+	char *path;
+	const struct agent_node *node;
+	json_object *changes;	/* staged since the last commit */
+};
+
+static int stage(struct agent_sink *s, const struct agent_change *c)
+{
+	struct json_sink *js = (struct json_sink *)s;
+	char buf[600];
+
+	snprintf(buf, sizeof(buf), "%s%s/%s", c->obj ? "" : "-",
+		 agent_kinds[c->kind].resource, c->key);
+	json_object_array_add(js->changes, json_object_new_string(buf));
+	return 0;
+}
+
+static int commit(struct agent_sink *s, const struct agent_commit *c)
+{
+	struct json_sink *js = (struct json_sink *)s;
+	json_object *line = json_object_new_object();
+	json_object *objs = json_object_new_object();
+	FILE *f;
+	int ret = 0;
+
+	json_object_object_add(line, "seq", json_object_new_int64((int64_t)c->seq));
+	json_object_object_add(line, "type", json_object_new_string(c->full ? "replace" : "delta"));
+	json_object_object_add(line, "changes", json_object_get(js->changes));
+	{
+		json_object *eps = json_object_new_array(), *addrs = json_object_new_array();
+
+		/* What the compiler turns into endpoints: this node's pods. */
+		json_object_object_foreach(c->objs[AGENT_POD], key, pod) {
+			json_object *spec, *nn;
+
+			if (json_object_object_get_ex(pod, "spec", &spec) &&
+			    json_object_object_get_ex(spec, "nodeName", &nn) &&
+			    !strcmp(json_object_get_string(nn), js->node->name))
+				json_object_array_add(eps, json_object_new_string(key));
+		}
+		for (size_t i = 0; i < js->node->nr_addrs; i++)
+			json_object_array_add(addrs, json_object_new_string(js->node->addrs[i]));
+		json_object_object_add(line, "node", json_object_new_string(js->node->name));
+		json_object_object_add(line, "nodeAddrs", addrs);
+		json_object_object_add(line, "endpoints", eps);
+	}
+	for (int k = 0; k < AGENT_NR_KINDS; k++)
+		json_object_object_add(objs, agent_kinds[k].resource, json_object_get(c->objs[k]));
+	json_object_object_add(line, "objects", objs);
+	f = fopen(js->path, "a");
+	if (!f || fprintf(f, "%s\n", json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0) {
+		ret = -errno;
+		log_err("sink %s: %s", js->path, strerror(errno));
+	}
+	if (f && fclose(f) && !ret) {
+		ret = -errno;
+		log_err("sink %s: %s", js->path, strerror(errno));
+	}
+	json_object_put(line);
+	if (!ret) {
+		json_object_put(js->changes);
+		js->changes = json_object_new_array();
+	}
+	return ret;
+}
+
+static bool check(struct agent_sink *s)
+{
+	(void)s;
+	return true;
+}
+
+static void sink_free(struct agent_sink *s)
+{
+	struct json_sink *js = (struct json_sink *)s;
+
+	json_object_put(js->changes);
+	free(js->path);
+	free(js);
+}
+
+static const struct agent_sink_ops ops = {
+	.name = "json",
+	.stage = stage,
+	.commit = commit,
+	.check = check,
+	.free = sink_free,
+};
+
+struct agent_sink *agent_sink_json_new(const char *path, const struct agent_node *node)
+{
+	struct json_sink *js = calloc(1, sizeof(*js));
+
+	if (!js || !(js->path = strdup(path))) {
+		free(js);
+		return NULL;
+	}
+	js->changes = json_object_new_array();
+	js->node = node;
+	js->base.ops = &ops;
+	return &js->base;
+}
