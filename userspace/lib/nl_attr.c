@@ -131,6 +131,9 @@ int pw_nl_put_prefixes(struct nl_msg *msg, int type, const struct pw_addr *a,
 	struct nlattr *list, *p;
 	uint32_t i;
 
+	/* libnl drops an empty nest at nla_nest_end(); keep it explicit. */
+	if (!n)
+		return nla_put(msg, type, 0, NULL) < 0 ? -EMSGSIZE : 0;
 	list = nla_nest_start(msg, type);
 	if (!list)
 		return -EMSGSIZE;
@@ -179,7 +182,12 @@ int pw_nl_put_rule(struct nl_msg *msg, const struct pw_model_rule *r)
 		PUT(nla_put_u32(msg, PODWALL_A_SET_ID, r->set));
 	if (r->flags & PW_RULE_F_ANY_PORT)
 		return 0;
-	/* Present but empty admits nothing: a rule whose ports all vanished. */
+	/*
+	 * Present but empty admits nothing (a rule whose named ports resolve
+	 * nowhere). libnl drops empty nests, so write that one directly.
+	 */
+	if (!r->nr_ports)
+		return nla_put(msg, PODWALL_A_PORTS, 0, NULL) < 0 ? -EMSGSIZE : 0;
 	list = nla_nest_start(msg, PODWALL_A_PORTS);
 	if (!list)
 		return -EMSGSIZE;
