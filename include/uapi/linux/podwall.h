@@ -148,6 +148,7 @@ enum podwall_cmd {
 	PODWALL_CMD_EVENT_DENY,
 	__PODWALL_CMD_MAX
 };
+
 #define PODWALL_CMD_MAX (__PODWALL_CMD_MAX - 1)
 
 enum podwall_attr {
@@ -193,6 +194,7 @@ enum podwall_attr {
 	PODWALL_A_SUPPRESSED,		/* u64 */
 	__PODWALL_A_MAX
 };
+
 #define PODWALL_A_MAX (__PODWALL_A_MAX - 1)
 
 enum podwall_prefix_attr {
@@ -201,6 +203,7 @@ enum podwall_prefix_attr {
 	PODWALL_PREFIX_A_PLEN,		/* u8: 0..32 or 0..128; absent = full */
 	__PODWALL_PREFIX_A_MAX
 };
+
 #define PODWALL_PREFIX_A_MAX (__PODWALL_PREFIX_A_MAX - 1)
 
 enum podwall_port_attr {
@@ -210,6 +213,7 @@ enum podwall_port_attr {
 	PODWALL_PORT_A_LAST,		/* u16: last port, inclusive, >= first */
 	__PODWALL_PORT_A_MAX
 };
+
 #define PODWALL_PORT_A_MAX (__PODWALL_PORT_A_MAX - 1)
 
 enum podwall_verdict_attr {
@@ -226,6 +230,7 @@ enum podwall_verdict_attr {
 	PODWALL_VERDICT_A_INGRESS_POLICIES, /* nest of nests: as above */
 	__PODWALL_VERDICT_A_MAX
 };
+
 #define PODWALL_VERDICT_A_MAX (__PODWALL_VERDICT_A_MAX - 1)
 
 enum podwall_stats_attr {
@@ -241,6 +246,7 @@ enum podwall_stats_attr {
 	PODWALL_STATS_A_COMMITS,	/* u64: commits since load */
 	__PODWALL_STATS_A_MAX
 };
+
 #define PODWALL_STATS_A_MAX (__PODWALL_STATS_A_MAX - 1)
 
 /* PODWALL_A_TXN_FLAGS */
