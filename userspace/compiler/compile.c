@@ -1,0 +1,849 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The compile pass: every rule of DESIGN.md "Semantics", from the stored
+ * objects to a struct pw_model.
+ *
+ *  - Active pods (an IP, not hostNetwork, not Succeeded/Failed) are the
+ *    only selector peers and endpoints; endpoints are those on the node.
+ *  - A policy selects active pods of its namespace; for each direction in
+ *    its (defaulted) policyTypes it isolates them and adds its rules.
+ *  - A rule's peers become one prefix set: pod IPs of the selector peers
+ *    (podSelector alone = policy namespace, namespaceSelector = matching
+ *    namespaces, both = AND) plus ipBlocks minus excepts. No peers = any.
+ *  - Numeric ports and ranges go into one rule. Named ports resolve on the
+ *    destination pod with the same protocol: for ingress on each selected
+ *    pod (one rule per distinct resolution), for egress on each peer pod
+ *    (one rule per resolved number, peers restricted to the pods that
+ *    resolve to it). A name that resolves nowhere opens nothing.
+ *  - A rule that can admit nothing (empty peer set) is left out; the
+ *    isolation stays.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "compiler_int.h"
+#include "k8s_err.h"
+
+struct cns {
+	const char *name;
+	json_object *labels;
+	struct pw_vec pods;		/* indexes of active pods */
+};
+
+struct cpod {
+	const struct pw_k8s_pod *pod;
+	struct cns *ns;
+	bool active;
+	int32_t ep;			/* index in pass.eps, or -1 */
+};
+
+struct cep {
+	uint32_t id;
+	const struct pw_k8s_pod *pod;
+	uint32_t flags;
+	struct pw_vec rules[__PODWALL_DIR_MAX];
+	struct pw_vec pols[__PODWALL_DIR_MAX];
+};
+
+struct pass {
+	struct pw_compiler *c;
+	struct cpod *pods;
+	uint32_t nr_pods;
+	struct lh_table *ns_idx;	/* name -> struct cns */
+	struct cns **nss;
+	uint32_t nr_nss;
+	struct cep *eps;
+	uint32_t nr_eps;
+	struct pw_model *m;
+	uint32_t cap_rules, cap_sets, cap_pols;
+	/* Per id, whether it is already in the model (by pass stamp). */
+	uint8_t *rule_seen, *set_seen;
+	uint32_t nr_rule_seen, nr_set_seen;
+};
+
+static json_object *default_ns_labels(struct pass *p, const char *name,
+				      struct cns *ns)
+{
+	const struct pw_k8s_ns *obj = pw_compiler_ns(p->c, name);
+
+	(void)ns;
+	if (obj)
+		return json_object_get(obj->labels);
+	/* No Namespace object (yet): the API server's automatic label. */
+	ns->labels = json_object_new_object();
+	json_object_object_add(ns->labels, "kubernetes.io/metadata.name",
+			       json_object_new_string(name));
+	return ns->labels;
+}
+
+static struct cns *ns_get(struct pass *p, const char *name)
+{
+	struct cns *ns = NULL, **nn;
+
+	if (lh_table_lookup_ex(p->ns_idx, name, (void **)&ns))
+		return ns;
+	ns = calloc(1, sizeof(*ns));
+	nn = realloc(p->nss, (p->nr_nss + 1) * sizeof(*nn));
+	if (!ns || !nn) {
+		free(ns);
+		if (nn)
+			p->nss = nn;
+		return NULL;
+	}
+	p->nss = nn;
+	ns->name = name;
+	ns->labels = default_ns_labels(p, name, ns);
+	p->nss[p->nr_nss++] = ns;
+	lh_table_insert(p->ns_idx, name, ns);
+	return ns;
+}
+
+static bool on_node(const struct pw_compiler *c, const struct pw_k8s_pod *pod)
+{
+	return !c->node || (pod->node && !strcmp(pod->node, c->node));
+}
+
+static int pass_init(struct pass *p)
+{
+	struct pw_compiler *c = p->c;
+	struct lh_entry *e;
+	uint32_t n = 0;
+
+	p->ns_idx = lh_kchar_table_new(64, NULL);
+	p->pods = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->pods));
+	p->eps = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->eps));
+	if (!p->ns_idx || !p->pods || !p->eps)
+		return -ENOMEM;
+	lh_foreach(c->nss, e)
+		if (!ns_get(p, lh_entry_k(e)))
+			return -ENOMEM;
+	lh_foreach(c->pods, e) {
+		const struct pw_k8s_pod *pod = lh_entry_v(e);
+		struct cpod *cp = &p->pods[n];
+
+		cp->pod = pod;
+		cp->ep = -1;
+		cp->ns = ns_get(p, pod->ns);
+		if (!cp->ns)
+			return -ENOMEM;
+		cp->active = !pod->host_network && !pod->terminated && pod->nr_ips;
+		if (cp->active && pw_vec_push(&cp->ns->pods, n))
+			return -ENOMEM;
+		if (cp->active && on_node(c, pod)) {
+			struct cep *ep = &p->eps[p->nr_eps];
+			char key[PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 2];
+
+			snprintf(key, sizeof(key), "%s/%s", pod->ns, pod->name);
+			ep->id = pw_idmap_str(&c->ep_ids, key);
+			if (!ep->id)
+				return -ENOMEM;
+			ep->pod = pod;
+			cp->ep = (int32_t)p->nr_eps++;
+		}
+		n++;
+	}
+	p->nr_pods = n;
+	return 0;
+}
+
+static void pass_release(struct pass *p)
+{
+	uint32_t i;
+	unsigned int d;
+
+	for (i = 0; i < p->nr_nss; i++) {
+		json_object_put(p->nss[i]->labels);
+		pw_vec_release(&p->nss[i]->pods);
+		free(p->nss[i]);
+	}
+	free(p->nss);
+	for (i = 0; i < p->nr_eps; i++)
+		for (d = 0; d < __PODWALL_DIR_MAX; d++) {
+			pw_vec_release(&p->eps[i].rules[d]);
+			pw_vec_release(&p->eps[i].pols[d]);
+		}
+	free(p->eps);
+	free(p->pods);
+	free(p->rule_seen);
+	free(p->set_seen);
+	if (p->ns_idx)
+		lh_table_free(p->ns_idx);
+}
+
+/* Marks @id in a by-id bitmap; returns whether it was already marked. */
+static int seen(uint8_t **map, uint32_t *nr, uint32_t id)
+{
+	if (id >= *nr) {
+		uint32_t n = id * 2 + 64;
+		uint8_t *nm = realloc(*map, n);
+
+		if (!nm)
+			return -ENOMEM;
+		memset(nm + *nr, 0, n - *nr);
+		*map = nm;
+		*nr = n;
+	}
+	if ((*map)[id])
+		return 1;
+	(*map)[id] = 1;
+	return 0;
+}
+
+static int pfx_dup(const struct pw_prefixes *src, struct pw_prefixes *dst)
+{
+	dst->n = src->n;
+	dst->a = malloc((src->n ? src->n : 1) * sizeof(*dst->a));
+	if (!dst->a)
+		return -ENOMEM;
+	if (src->n)
+		memcpy(dst->a, src->a, src->n * sizeof(*dst->a));
+	return 0;
+}
+
+static int port_cmp(const void *x, const void *y)
+{
+	const struct pw_port_range *a = x, *b = y;
+
+	if (a->proto != b->proto)
+		return a->proto < b->proto ? -1 : 1;
+	if (a->first != b->first)
+		return a->first < b->first ? -1 : 1;
+	return (a->last > b->last) - (a->last < b->last);
+}
+
+/* Sorted by (proto, first), overlapping and adjacent ranges merged. */
+static uint32_t ports_normalise(struct pw_port_range *r, uint32_t n)
+{
+	uint32_t i, k = 0;
+
+	if (n > 1)
+		qsort(r, n, sizeof(*r), port_cmp);
+	for (i = 0; i < n; i++) {
+		if (k && r[k - 1].proto == r[i].proto &&
+		    (uint32_t)r[i].first <= (uint32_t)r[k - 1].last + 1) {
+			if (r[i].last > r[k - 1].last)
+				r[k - 1].last = r[i].last;
+			continue;
+		}
+		r[k++] = r[i];
+	}
+	return k;
+}
+
+static void ports_sig(const struct pw_port_range *r, uint32_t n, char *buf,
+		      size_t len)
+{
+	size_t off = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && off + 24 < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%u:%u-%u",
+					i ? "," : "", r[i].proto, r[i].first,
+					r[i].last);
+}
+
+struct emit {
+	uint32_t policy;
+	uint8_t dir;
+	uint32_t index;
+	const char *variant;
+	struct pw_prefixes *peers;	/* NULL = any peer; consumed */
+	const struct pw_port_range *ports;	/* normalised */
+	uint32_t nr_ports;
+	bool any_port;
+};
+
+/* Adds the rule (once per pass) and returns its id, 0 if it admits nothing. */
+static int emit_rule(struct pass *p, struct emit *e, uint32_t *out)
+{
+	char key[2048];
+	struct pw_model_rule *r;
+	const struct pw_prefixes *stored = NULL;
+	uint32_t set = 0, id;
+	int ret;
+
+	*out = 0;
+	if (e->peers && !e->peers->n) {
+		free(e->peers->a);
+		e->peers->a = NULL;
+		return 0;
+	}
+	if (e->peers) {
+		pw_prefixes_normalise(e->peers);
+		set = pw_idmap_prefixes(&p->c->set_ids, e->peers, &stored);
+		if (!set)
+			return -ENOMEM;
+		ret = seen(&p->set_seen, &p->nr_set_seen, set);
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			struct pw_model_set *s;
+
+			if (p->m->nr_sets == p->cap_sets) {
+				uint32_t nc = p->cap_sets ? p->cap_sets * 2 : 16;
+				void *ns = realloc(p->m->sets, nc * sizeof(*s));
+
+				if (!ns)
+					return -ENOMEM;
+				p->m->sets = ns;
+				p->cap_sets = nc;
+			}
+			s = &p->m->sets[p->m->nr_sets++];
+			memset(s, 0, sizeof(*s));
+			s->id = set;
+			s->nr_prefixes = stored->n;
+			s->prefixes = malloc((stored->n ? stored->n : 1) * sizeof(*s->prefixes));
+			if (!s->prefixes)
+				return -ENOMEM;
+			memcpy(s->prefixes, stored->a, stored->n * sizeof(*s->prefixes));
+		}
+	}
+	snprintf(key, sizeof(key), "%u/%u/%u/%s", e->policy, e->dir, e->index,
+		 e->variant);
+	id = pw_idmap_str(&p->c->rule_ids, key);
+	if (!id)
+		return -ENOMEM;
+	*out = id;
+	ret = seen(&p->rule_seen, &p->nr_rule_seen, id);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	if (p->m->nr_rules == p->cap_rules) {
+		uint32_t nc = p->cap_rules ? p->cap_rules * 2 : 16;
+		void *nr = realloc(p->m->rules, nc * sizeof(*r));
+
+		if (!nr)
+			return -ENOMEM;
+		p->m->rules = nr;
+		p->cap_rules = nc;
+	}
+	r = &p->m->rules[p->m->nr_rules++];
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->policy = e->policy;
+	r->index = e->index;
+	r->dir = e->dir;
+	r->set = set;
+	if (!e->peers)
+		r->flags |= PW_RULE_F_ANY_PEER;
+	if (e->any_port) {
+		r->flags |= PW_RULE_F_ANY_PORT;
+	} else {
+		r->nr_ports = e->nr_ports;
+		r->ports = malloc((e->nr_ports ? e->nr_ports : 1) * sizeof(*r->ports));
+		if (!r->ports)
+			return -ENOMEM;
+		memcpy(r->ports, e->ports, e->nr_ports * sizeof(*r->ports));
+	}
+	return 0;
+}
+
+static int attach(struct pass *p, const struct pw_vec *eps, uint8_t dir,
+		  uint32_t rule)
+{
+	uint32_t i;
+
+	if (!rule)
+		return 0;
+	for (i = 0; i < eps->n; i++)
+		if (pw_vec_push(&p->eps[eps->v[i]].rules[dir], rule))
+			return -ENOMEM;
+	return 0;
+}
+
+static int add_ips(struct pw_prefixes *pf, uint32_t *cap,
+		   const struct pw_k8s_pod *pod)
+{
+	uint32_t i;
+
+	for (i = 0; i < pod->nr_ips; i++)
+		if (pw_prefixes_add(pf, cap, &pod->ips[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+static bool peer_selects(const struct pw_k8s_policy *pol,
+			 const struct pw_k8s_peer *peer, const struct cpod *cp)
+{
+	if (peer->is_block)
+		return false;
+	if (peer->ns_sel) {
+		if (!pw_k8s_selector_matches(peer->ns_sel, cp->ns->labels))
+			return false;
+	} else if (strcmp(cp->pod->ns, pol->ns)) {
+		return false;
+	}
+	return !peer->pod_sel ||
+	       pw_k8s_selector_matches(peer->pod_sel, cp->pod->labels);
+}
+
+/* The rule's peers as prefixes: selector peers' pod IPs, ipBlocks. */
+static int rule_peers(struct pass *p, const struct pw_k8s_policy *pol,
+		      const struct pw_k8s_rule *r, struct pw_prefixes *pf)
+{
+	uint32_t i, j, k, cap = 0;
+	int ret;
+
+	memset(pf, 0, sizeof(*pf));
+	for (i = 0; i < r->nr_peers; i++) {
+		const struct pw_k8s_peer *peer = &r->peers[i];
+
+		if (peer->is_block) {
+			ret = pw_block_expand(&peer->cidr, peer->except,
+					      peer->nr_except, pf, &cap);
+			if (ret)
+				return ret;
+			continue;
+		}
+		for (j = 0; j < p->nr_nss; j++) {
+			struct cns *ns = p->nss[j];
+
+			if (peer->ns_sel ?
+			    !pw_k8s_selector_matches(peer->ns_sel, ns->labels) :
+			    strcmp(ns->name, pol->ns))
+				continue;
+			for (k = 0; k < ns->pods.n; k++) {
+				const struct pw_k8s_pod *pod = p->pods[ns->pods.v[k]].pod;
+
+				if (peer->pod_sel &&
+				    !pw_k8s_selector_matches(peer->pod_sel, pod->labels))
+					continue;
+				ret = add_ips(pf, &cap, pod);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Does @ip of @cp fall in the rule's peers? */
+static bool ip_in_peers(const struct pw_k8s_policy *pol,
+			const struct pw_k8s_rule *r, const struct cpod *cp,
+			const struct pw_addr *ip)
+{
+	uint32_t i, j;
+
+	if (r->any_peer)
+		return true;
+	for (i = 0; i < r->nr_peers; i++) {
+		const struct pw_k8s_peer *peer = &r->peers[i];
+		bool excepted = false;
+
+		if (!peer->is_block) {
+			if (peer_selects(pol, peer, cp))
+				return true;
+			continue;
+		}
+		if (!pw_prefix_contains(&peer->cidr, ip))
+			continue;
+		for (j = 0; j < peer->nr_except; j++)
+			if (pw_prefix_contains(&peer->except[j], ip))
+				excepted = true;
+		if (!excepted)
+			return true;
+	}
+	return false;
+}
+
+/* The numbers @pod serves under the rule's port names. */
+static uint32_t resolve_names(const struct pw_k8s_rule *r,
+			      const struct pw_k8s_pod *pod,
+			      struct pw_port_range *out, uint32_t max)
+{
+	uint32_t i, j, n = 0;
+
+	for (i = 0; i < r->nr_ports; i++) {
+		const struct pw_k8s_port *pt = &r->ports[i];
+
+		if (!pt->name)
+			continue;
+		for (j = 0; j < pod->nr_cports && n < max; j++) {
+			const struct pw_k8s_cport *cp = &pod->cports[j];
+
+			if (cp->name && cp->proto == pt->proto &&
+			    !strcmp(cp->name, pt->name)) {
+				out[n].proto = cp->proto;
+				out[n].first = out[n].last = cp->port;
+				n++;
+			}
+		}
+	}
+	return ports_normalise(out, n);
+}
+
+struct variant {
+	struct pw_port_range port;
+	struct pw_prefixes peers;
+	uint32_t cap;
+};
+
+static int egress_named(struct pass *p, const struct pw_k8s_policy *pol,
+			uint32_t pid, uint32_t index, const struct pw_k8s_rule *r,
+			const struct pw_vec *eps)
+{
+	struct pw_port_range res[64];
+	struct variant *vs = NULL;
+	uint32_t nv = 0, i, j, k, v;
+	int ret = 0;
+
+	for (i = 0; i < p->nr_pods && !ret; i++) {
+		const struct cpod *cp = &p->pods[i];
+		uint32_t n;
+
+		if (!cp->active)
+			continue;
+		n = resolve_names(r, cp->pod, res, 64);
+		for (j = 0; j < n && !ret; j++) {
+			for (v = 0; v < nv; v++)
+				if (!port_cmp(&vs[v].port, &res[j]))
+					break;
+			if (v == nv) {
+				struct variant *nvs = realloc(vs, (nv + 1) * sizeof(*vs));
+
+				if (!nvs) {
+					ret = -ENOMEM;
+					break;
+				}
+				vs = nvs;
+				memset(&vs[nv], 0, sizeof(*vs));
+				vs[nv++].port = res[j];
+			}
+			for (k = 0; k < cp->pod->nr_ips && !ret; k++)
+				if (ip_in_peers(pol, r, cp, &cp->pod->ips[k]))
+					ret = pw_prefixes_add(&vs[v].peers, &vs[v].cap,
+							      &cp->pod->ips[k]);
+		}
+	}
+	for (v = 0; v < nv; v++) {
+		char variant[64];
+		struct emit e = { pid, PODWALL_DIR_EGRESS, index, variant,
+				  &vs[v].peers, &vs[v].port, 1, false };
+		uint32_t rid;
+
+		snprintf(variant, sizeof(variant), "e%u:%u", vs[v].port.proto,
+			 vs[v].port.first);
+		if (!ret)
+			ret = emit_rule(p, &e, &rid);
+		if (!ret)
+			ret = attach(p, eps, PODWALL_DIR_EGRESS, rid);
+		free(vs[v].peers.a);
+	}
+	free(vs);
+	return ret;
+}
+
+static int ingress_named(struct pass *p, uint32_t pid, uint32_t index,
+			 const struct pw_k8s_rule *r,
+			 const struct pw_prefixes *peers, const struct pw_vec *eps)
+{
+	struct pw_port_range res[64];
+	uint32_t i;
+	int ret;
+
+	for (i = 0; i < eps->n; i++) {
+		struct cep *ep = &p->eps[eps->v[i]];
+		uint32_t n = resolve_names(r, ep->pod, res, 64), rid;
+		struct pw_prefixes copy, *pc = NULL;
+		char variant[1024];
+		struct emit e;
+
+		if (!n)
+			continue;	/* resolves nowhere: opens nothing */
+		variant[0] = 'i';
+		ports_sig(res, n, variant + 1, sizeof(variant) - 1);
+		if (peers) {
+			ret = pfx_dup(peers, &copy);
+			if (ret)
+				return ret;
+			pc = &copy;
+		}
+		e = (struct emit){ pid, PODWALL_DIR_INGRESS, index, variant, pc,
+				   res, n, false };
+		ret = emit_rule(p, &e, &rid);
+		if (pc)
+			free(copy.a);
+		if (ret)
+			return ret;
+		if (rid && pw_vec_push(&ep->rules[PODWALL_DIR_INGRESS], rid))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int compile_rule(struct pass *p, const struct pw_k8s_policy *pol,
+			uint32_t pid, uint8_t dir, uint32_t index,
+			const struct pw_vec *eps)
+{
+	const struct pw_k8s_rule *r = &pol->rules[dir][index];
+	struct pw_port_range *num = NULL;
+	struct pw_prefixes peers = { 0 }, copy;
+	uint32_t i, nr_num = 0, rid;
+	bool named = false;
+	int ret;
+
+	if (!r->any_peer) {
+		ret = rule_peers(p, pol, r, &peers);
+		if (ret)
+			goto out;
+	}
+	if (r->any_port) {
+		struct emit e = { pid, dir, index, "*", r->any_peer ? NULL : &peers,
+				  NULL, 0, true };
+
+		ret = emit_rule(p, &e, &rid);
+		if (!ret)
+			ret = attach(p, eps, dir, rid);
+		goto out;
+	}
+	num = calloc(r->nr_ports, sizeof(*num));
+	if (!num) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < r->nr_ports; i++) {
+		if (r->ports[i].name) {
+			named = true;
+			continue;
+		}
+		num[nr_num].proto = r->ports[i].proto;
+		num[nr_num].first = r->ports[i].first;
+		num[nr_num].last = r->ports[i].last;
+		nr_num++;
+	}
+	nr_num = ports_normalise(num, nr_num);
+	ret = 0;
+	if (nr_num) {
+		char variant[1024];
+		struct emit e = { pid, dir, index, variant, NULL, num, nr_num, false };
+
+		variant[0] = 'n';
+		ports_sig(num, nr_num, variant + 1, sizeof(variant) - 1);
+		if (!r->any_peer) {
+			ret = pfx_dup(&peers, &copy);
+			if (ret)
+				goto out;
+			e.peers = &copy;
+		}
+		ret = emit_rule(p, &e, &rid);
+		if (e.peers)
+			free(copy.a);
+		if (!ret)
+			ret = attach(p, eps, dir, rid);
+	}
+	if (!ret && named)
+		ret = dir == PODWALL_DIR_INGRESS ?
+		      ingress_named(p, pid, index, r, r->any_peer ? NULL : &peers, eps) :
+		      egress_named(p, pol, pid, index, r, eps);
+out:
+	free(peers.a);
+	free(num);
+	return ret;
+}
+
+static int add_policy(struct pass *p, const struct pw_k8s_policy *pol,
+		      uint32_t pid)
+{
+	struct pw_model_policy *mp;
+
+	if (p->m->nr_policies == p->cap_pols) {
+		uint32_t nc = p->cap_pols ? p->cap_pols * 2 : 16;
+		void *np = realloc(p->m->policies, nc * sizeof(*mp));
+
+		if (!np)
+			return -ENOMEM;
+		p->m->policies = np;
+		p->cap_pols = nc;
+	}
+	mp = &p->m->policies[p->m->nr_policies++];
+	mp->id = pid;
+	mp->ns = strdup(pol->ns);
+	mp->name = strdup(pol->name);
+	return mp->ns && mp->name ? 0 : -ENOMEM;
+}
+
+static int compile_policy(struct pass *p, const struct pw_k8s_policy *pol)
+{
+	char key[PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 2];
+	struct pw_vec eps = { 0 };
+	struct cns *ns = NULL;
+	uint32_t pid, i;
+	unsigned int d;
+	int ret = 0;
+
+	lh_table_lookup_ex(p->ns_idx, pol->ns, (void **)&ns);
+	for (i = 0; ns && i < ns->pods.n; i++) {
+		const struct cpod *cp = &p->pods[ns->pods.v[i]];
+
+		if (cp->ep >= 0 &&
+		    pw_k8s_selector_matches(&pol->pod_sel, cp->pod->labels) &&
+		    pw_vec_push(&eps, (uint32_t)cp->ep)) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	if (!eps.n)
+		goto out;	/* selects nothing here */
+	snprintf(key, sizeof(key), "%s/%s", pol->ns, pol->name);
+	pid = pw_idmap_str(&p->c->policy_ids, key);
+	if (!pid) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = add_policy(p, pol, pid);
+	for (d = 0; d < __PODWALL_DIR_MAX && !ret; d++) {
+		uint32_t flag = d == PODWALL_DIR_INGRESS ?
+				PODWALL_EP_F_ISOLATED_INGRESS :
+				PODWALL_EP_F_ISOLATED_EGRESS;
+
+		if (!pol->types[d])
+			continue;
+		for (i = 0; i < eps.n && !ret; i++) {
+			p->eps[eps.v[i]].flags |= flag;
+			ret = pw_vec_push(&p->eps[eps.v[i]].pols[d], pid);
+		}
+		for (i = 0; i < pol->nr_rules[d] && !ret; i++)
+			ret = compile_rule(p, pol, pid, (uint8_t)d, i, &eps);
+	}
+out:
+	pw_vec_release(&eps);
+	return ret;
+}
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+static uint32_t *sorted_unique(struct pw_vec *v, uint32_t *n)
+{
+	uint32_t i, k = 0, *out;
+
+	if (v->n > 1)
+		qsort(v->v, v->n, sizeof(*v->v), cmp_u32);
+	for (i = 0; i < v->n; i++)
+		if (!k || v->v[k - 1] != v->v[i])
+			v->v[k++] = v->v[i];
+	*n = k;
+	out = v->v;
+	memset(v, 0, sizeof(*v));
+	return out;
+}
+
+static int build_eps(struct pass *p)
+{
+	struct pw_model *m = p->m;
+	uint32_t i;
+	unsigned int d;
+
+	m->eps = calloc(p->nr_eps ? p->nr_eps : 1, sizeof(*m->eps));
+	if (!m->eps)
+		return -ENOMEM;
+	for (i = 0; i < p->nr_eps; i++) {
+		struct cep *ce = &p->eps[i];
+		struct pw_model_ep *e = &m->eps[m->nr_eps++];
+
+		e->id = ce->id;
+		e->ns = strdup(ce->pod->ns);
+		e->name = strdup(ce->pod->name);
+		e->flags = ce->flags;
+		e->nr_addrs = ce->pod->nr_ips;
+		e->addrs = malloc(ce->pod->nr_ips * sizeof(*e->addrs));
+		if (!e->ns || !e->name || !e->addrs)
+			return -ENOMEM;
+		memcpy(e->addrs, ce->pod->ips, ce->pod->nr_ips * sizeof(*e->addrs));
+		for (d = 0; d < __PODWALL_DIR_MAX; d++) {
+			e->rules[d] = sorted_unique(&ce->rules[d], &e->nr_rules[d]);
+			e->policies[d] = sorted_unique(&ce->pols[d], &e->nr_policies[d]);
+		}
+	}
+	return 0;
+}
+
+static int cmp_first_u32(const void *x, const void *y)
+{
+	return cmp_u32(x, y);
+}
+
+int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out)
+{
+	struct pass p = { .c = c, .m = out };
+	struct lh_entry *e;
+	int ret;
+
+	pw_model_init(out);
+	pw_idmap_begin(&c->policy_ids);
+	pw_idmap_begin(&c->ep_ids);
+	pw_idmap_begin(&c->rule_ids);
+	pw_idmap_begin(&c->set_ids);
+	ret = pass_init(&p);
+	if (ret)
+		goto out;
+	lh_foreach(c->pols, e) {
+		ret = compile_policy(&p, lh_entry_v(e));
+		if (ret)
+			goto out;
+	}
+	if (c->node_addrs.n) {
+		struct pw_prefixes copy;
+		struct emit ne = { 0 };
+
+		(void)ne;
+		ret = pfx_dup(&c->node_addrs, &copy);
+		if (ret)
+			goto out;
+		{
+			const struct pw_prefixes *stored;
+			uint32_t set = pw_idmap_prefixes(&c->set_ids, &copy, &stored);
+			int s;
+
+			if (!set) {
+				ret = -ENOMEM;
+				goto out;
+			}
+			s = seen(&p.set_seen, &p.nr_set_seen, set);
+			if (s < 0) {
+				ret = s;
+				goto out;
+			}
+			if (!s) {
+				struct pw_model_set *ms;
+				void *ns = realloc(out->sets, (out->nr_sets + 1) * sizeof(*ms));
+
+				if (!ns) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				out->sets = ns;
+				p.cap_sets = out->nr_sets + 1;
+				ms = &out->sets[out->nr_sets++];
+				ms->id = set;
+				ms->nr_prefixes = stored->n;
+				ms->prefixes = malloc(stored->n * sizeof(*ms->prefixes));
+				if (!ms->prefixes) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				memcpy(ms->prefixes, stored->a, stored->n * sizeof(*ms->prefixes));
+			}
+			out->node_set = set;
+		}
+	}
+	ret = build_eps(&p);
+	if (ret)
+		goto out;
+	qsort(out->policies, out->nr_policies, sizeof(*out->policies), cmp_first_u32);
+	qsort(out->sets, out->nr_sets, sizeof(*out->sets), cmp_first_u32);
+	qsort(out->rules, out->nr_rules, sizeof(*out->rules), cmp_first_u32);
+	qsort(out->eps, out->nr_eps, sizeof(*out->eps), cmp_first_u32);
+out:
+	pw_idmap_sweep(&c->policy_ids);
+	pw_idmap_sweep(&c->ep_ids);
+	pw_idmap_sweep(&c->rule_ids);
+	pw_idmap_sweep(&c->set_ids);
+	pass_release(&p);
+	if (ret)
+		pw_model_free(out);
+	return ret;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * The policy compiler: Kubernetes Pods, Namespaces and NetworkPolicies in,
+ * a struct pw_model (what the kernel takes) out. DESIGN.md "Semantics" is
+ * the specification; each rule of it is implemented in compile.c.
+ *
+ * Usage: create a context, put/delete objects as they arrive (a list or a
+ * watch), then pw_compiler_compile() whenever a model is wanted; pass the
+ * previous and the new model to pw_model_diff() for the delta to send.
+ *
+ * Stable ids: a policy or endpoint keeps its id for as long as an object
+ * with that namespace/name exists; a rule keeps its id for as long as its
+ * (policy, direction, index, port variant) exists; a set's id follows its
+ * content. So recompiling after a small change yields a small diff.
+ *
+ * Incremental: each policy's compiled form is cached and recomputed only
+ * when something it depends on changes (the policy itself, a pod in the
+ * scope of its selectors, a namespace's labels for namespaceSelectors).
+ *
+ * Ownership: put functions take ownership of the object they are given
+ * (also on error); the context owns everything it holds; the model
+ * written by compile belongs to the caller (pw_model_free()).
+ * Thread-safety: none; one thread uses a context at a time.
+ */
+#ifndef PODWALL_COMPILER_H
+#define PODWALL_COMPILER_H
+
+#include <stdio.h>
+#include "k8s.h"
+#include "model.h"
+
+struct pw_compiler;
+
+struct pw_compiler *pw_compiler_new(void);
+void pw_compiler_free(struct pw_compiler *c);
+
+/* Endpoints are the pods with spec.nodeName == @node; NULL = every pod. */
+int pw_compiler_set_node(struct pw_compiler *c, const char *node);
+/* The node's own addresses: connections from them are always allowed. */
+int pw_compiler_set_node_addrs(struct pw_compiler *c,
+			       const struct pw_addr *addrs, uint32_t n);
+
+/* Create or replace by namespace/name; ownership passes to @c. */
+int pw_compiler_put_pod(struct pw_compiler *c, struct pw_k8s_pod *pod);
+int pw_compiler_put_ns(struct pw_compiler *c, struct pw_k8s_ns *ns);
+int pw_compiler_put_policy(struct pw_compiler *c, struct pw_k8s_policy *pol);
+/* -ENOENT if there is no such object. */
+int pw_compiler_del_pod(struct pw_compiler *c, const char *ns, const char *name);
+int pw_compiler_del_ns(struct pw_compiler *c, const char *name);
+int pw_compiler_del_policy(struct pw_compiler *c, const char *ns,
+			   const char *name);
+const struct pw_k8s_pod *pw_compiler_pod(struct pw_compiler *c,
+					 const char *ns, const char *name);
+const struct pw_k8s_ns *pw_compiler_ns(struct pw_compiler *c, const char *name);
+
+/*
+ * Parse an API object (Pod, Namespace, NetworkPolicy; others are ignored
+ * and return 1) and put it. An invalid object returns -EINVAL with the
+ * reason in err and is counted; it is left out, as the API server would
+ * have refused it (so leaving it out allows nothing it would have denied).
+ */
+int pw_compiler_add_object(struct pw_compiler *c, json_object *obj,
+			   const char *kind, char *err, size_t errlen);
+/* Loads files; each invalid object is reported on @log. */
+int pw_compiler_load_file(struct pw_compiler *c, const char *path, FILE *log);
+unsigned int pw_compiler_nr_invalid(const struct pw_compiler *c);
+
+/* The current model; @out is initialised and owned by the caller. */
+int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out);
+
+#endif /* PODWALL_COMPILER_H */
