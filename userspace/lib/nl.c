@@ -417,17 +417,30 @@ static int send_ep(struct pw_nl *nl, const struct pw_model_ep *e)
 	return ret ? blame(nl, ret, "endpoint %u", e->id) : 0;
 }
 
-static int send_node(struct pw_nl *nl, uint32_t set)
+/*
+ * SET_NODE carries the node's addresses themselves; the model names them
+ * as set @set (0: no node addresses, which clears them).
+ */
+static int send_node(struct pw_nl *nl, const struct pw_model *m, uint32_t set)
 {
-	struct nl_msg *msg = req(nl, PODWALL_CMD_SET_NODE, 0, 16);
+	const struct pw_model_set *s = set ? pw_model_set(m, set) : NULL;
+	uint32_t n = s ? s->nr_prefixes : 0;
+	struct nl_msg *msg;
+	int ret;
 
-	/* No SET_ID clears the node set. */
-	if (msg && set && nla_put_u32(msg, PODWALL_A_SET_ID, set) < 0) {
-		nlmsg_free(msg);
-		msg = NULL;
+	if (set && !s) {
+		seterr(nl, "no such set in the model");
+		return blame(nl, -ENOENT, "node set %u", set);
 	}
-	return transact(nl, msg, NULL, NULL, NULL) ?
-	       blame(nl, -EIO, "node set %u", set) : 0;
+	msg = req(nl, PODWALL_CMD_SET_NODE, 0, (size_t)n * 32 + 16);
+	if (msg && (ret = pw_nl_put_prefixes(msg, PODWALL_A_PREFIXES,
+					     n ? s->prefixes : NULL, n))) {
+		nlmsg_free(msg);
+		seterr(nl, "%s", strerror(-ret));
+		return blame(nl, ret, "node set %u", set);
+	}
+	ret = transact(nl, msg, NULL, NULL, NULL);
+	return ret ? blame(nl, ret, "node set %u", set) : 0;
 }
 
 static int send_del(struct pw_nl *nl, enum pw_model_kind kind, uint32_t id)
@@ -488,7 +501,7 @@ int pw_nl_load(struct pw_nl *nl, const struct pw_model *m, int replace,
 	for (i = 0; !ret && i < m->nr_eps; i++)
 		ret = send_ep(nl, &m->eps[i]);
 	if (!ret && (m->node_set || !replace))
-		ret = send_node(nl, m->node_set);
+		ret = send_node(nl, m, m->node_set);
 	/* Guard against a concurrent writer: commit only on our base. */
 	return finish(nl, ret, base, new_gen);
 }
@@ -499,7 +512,7 @@ int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
 {
 	uint64_t base = 0;
 	uint32_t i;
-	int k, ret;
+	int k, ret, node;
 
 	(void)old;
 	ret = pw_nl_txn_begin(nl, 0, 0, &base);
@@ -535,8 +548,12 @@ int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
 	for (k = PW_MODEL_EP; !ret && k >= PW_MODEL_POLICY; k--)
 		for (i = 0; !ret && i < d->nr_del[k]; i++)
 			ret = send_del(nl, (enum pw_model_kind)k, d->del[k][i]);
-	if (!ret && d->node_set != UINT32_MAX)
-		ret = send_node(nl, d->node_set);
+	/* The kernel holds node addresses, not a set id: resend on change. */
+	node = d->node_set != UINT32_MAX;
+	for (i = 0; !node && new->node_set && i < d->nr_put[PW_MODEL_SET]; i++)
+		node = d->put[PW_MODEL_SET][i] == new->node_set;
+	if (!ret && node)
+		ret = send_node(nl, new, new->node_set);
 	return finish(nl, ret, base, new_gen);
 }
 
