@@ -185,6 +185,16 @@ static struct nl_msg *req(struct pw_nl *nl, uint8_t cmd, int flags, size_t paylo
 			     payload);
 }
 
+int pw_nl_send_raw(struct pw_nl *nl, struct nl_msg *msg)
+{
+	return transact(nl, msg, NULL, NULL, NULL);
+}
+
+int pw_nl_family(const struct pw_nl *nl)
+{
+	return nl->family;
+}
+
 int pw_nl_open(struct pw_nl **out, char *err, size_t errlen)
 {
 	struct pw_nl *nl;

@@ -68,4 +68,12 @@ int pw_nl_get_event(struct nlattr **tb, struct pw_nl_event *ev, char *err,
 int pw_nl_get_addr(struct nlattr *attr, const char *what, struct pw_addr *a,
 		   char *err, size_t errlen);
 
+/*
+ * Sends a prepared request (consumed) on @nl and waits for its ack: for
+ * tests that must put malformed messages on the wire. @msg's family must
+ * be pw_nl_family(@nl).
+ */
+int pw_nl_send_raw(struct pw_nl *nl, struct nl_msg *msg);
+int pw_nl_family(const struct pw_nl *nl);
+
 #endif /* PODWALL_NL_ATTR_H */
