@@ -761,9 +761,11 @@ static int build_eps(struct pass *p)
 	return 0;
 }
 
-static int cmp_first_u32(const void *x, const void *y)
+/* Model arrays start with their u32 id. */
+static void sort_by_id(void *base, uint32_t n, size_t size)
 {
-	return cmp_u32(x, y);
+	if (n > 1)
+		qsort(base, n, size, cmp_u32);
 }
 
 int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out)
@@ -833,10 +835,10 @@ int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out)
 	ret = build_eps(&p);
 	if (ret)
 		goto out;
-	qsort(out->policies, out->nr_policies, sizeof(*out->policies), cmp_first_u32);
-	qsort(out->sets, out->nr_sets, sizeof(*out->sets), cmp_first_u32);
-	qsort(out->rules, out->nr_rules, sizeof(*out->rules), cmp_first_u32);
-	qsort(out->eps, out->nr_eps, sizeof(*out->eps), cmp_first_u32);
+	sort_by_id(out->policies, out->nr_policies, sizeof(*out->policies));
+	sort_by_id(out->sets, out->nr_sets, sizeof(*out->sets));
+	sort_by_id(out->rules, out->nr_rules, sizeof(*out->rules));
+	sort_by_id(out->eps, out->nr_eps, sizeof(*out->eps));
 out:
 	pw_idmap_sweep(&c->policy_ids);
 	pw_idmap_sweep(&c->ep_ids);
