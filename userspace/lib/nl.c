@@ -944,8 +944,10 @@ int pw_nl_monitor(struct pw_nl *nl,
 	while (!a.ret && !(stop && *stop)) {
 		/* poll() is interrupted by signals; libnl's recv is not. */
 		ret = poll(&pfd, 1, 1000);
-		if (ret < 0 && errno == EINTR)
+		if (ret < 0 && errno == EINTR) {
+			ret = 0;	/* a signal: the loop checks *stop */
 			continue;
+		}
 		if (ret < 0) {
 			ret = -errno;
 			seterr(nl, "poll: %s", strerror(-ret));

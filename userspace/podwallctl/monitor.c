@@ -37,7 +37,8 @@ static int print_event(const struct pw_nl_event *ev, void *arg)
 				       json_object_new_int64((int64_t)ev->generation));
 		json_object_object_add(o, "suppressed",
 				       json_object_new_int64((int64_t)ev->suppressed));
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		pw_addr_format(&ev->tuple.src, src, sizeof(src));

@@ -90,7 +90,8 @@ int test_main(int argc, char **argv)
 	if (ctl_json) {
 		json_object *o = pw_explain_json(&t, &v);
 
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						     JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 	} else {
 		pw_explain_text(&t, &v, text, sizeof(text));

@@ -97,11 +97,12 @@ case "$mon_out" in
 *) fail "monitor: denied a->b tcp/81 with pod and policy" "$mon_out" ;;
 esac
 
+# Two denied probes so far (tcp/81 and the monitored one), both into b.
 out=$(podwallctl -j stats)
 case "$out" in
-*'"denied_ingress":0'*) fail "stats: counts the denials" "$out" ;;
-*'"denied_ingress":'*) pass "stats: counts the denials" ;;
-*) fail "stats: counts the denials" "$out" ;;
+'{"global":{'*'"denied_ingress":2,'*'"endpoints":['*'{"id":2,'*'"denied_ingress":2'*)
+	pass "stats: counts the denials, globally and on b" ;;
+*) fail "stats: counts the denials, globally and on b" "$out" ;;
 esac
 
 # save -> restore -> save gives the same document.

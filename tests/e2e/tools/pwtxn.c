@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(c, "begin-exit")) {
 		report(nl, pw_nl_txn_begin(nl, PODWALL_TXN_F_REPLACE, 0, NULL));
+		fflush(stdout);
 		_exit(0);	/* the socket closes with the candidate open */
 	} else if (!strcmp(c, "abort")) {
 		if (pw_nl_info(nl, &a))
