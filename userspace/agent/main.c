@@ -238,11 +238,8 @@ int main(int argc, char **argv)
 	}
 	if (o.dry_run && !o.sink_json)
 		o.sink_json = "/dev/stdout";
-	if (!o.sink_json) {
-		fprintf(stderr, "podwall-agent: the kernel sink is not available in this build yet; use --sink-json FILE or --dry-run\n");
-		return 1;
-	}
-	sink = agent_sink_json_new(o.sink_json, &o.nodeinfo);
+	sink = o.sink_json ? agent_sink_json_new(o.sink_json, &o.nodeinfo)
+			   : agent_sink_kernel_new(&o.nodeinfo);
 	if (!sink)
 		return 2;
 

@@ -46,5 +46,7 @@ struct agent_sink {
 
 /* Appends one JSON line per commit to @path (for tests and dry runs). */
 struct agent_sink *agent_sink_json_new(const char *path, const struct agent_node *node);
+/* Commits to podwall.ko in this network namespace. */
+struct agent_sink *agent_sink_kernel_new(const struct agent_node *node);
 
 #endif /* AGENT_SINK_H */

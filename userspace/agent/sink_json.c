@@ -2,13 +2,16 @@
 /*
  * The file sink: one JSON object per commit, appended as a line:
  * {"seq":N,"type":"replace"|"delta","changes":["pods/ns/name",...],
- *  "objects":{"pods":{key:obj},...}}. Tests read it; a dry run shows what
+ *  "node":..., "nodeAddrs":[...], "endpoints":[...],
+ *  "objects":{"pods":{key:obj},...}, "model":<the compiled set, as
+ *  `podwallctl compile` prints it>}. Tests read it; a dry run shows what
  * would be committed.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "compile.h"
 #include "log.h"
 #include "sink.h"
 
@@ -17,7 +20,34 @@ struct json_sink {
 	char *path;
 	const struct agent_node *node;
 	json_object *changes;	/* staged since the last commit */
+	struct agent_compile ac;
 };
+
+/* The compiled model as a json-c object, or NULL with a message logged. */
+static json_object *model_json(struct json_sink *js)
+{
+	struct pw_model m;
+	json_object *o = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int ret;
+
+	pw_model_init(&m);
+	ret = agent_compile_model(&js->ac, &m);
+	if (ret) {
+		log_err("sink %s: compile failed: %s", js->path, strerror(-ret));
+		return NULL;
+	}
+	f = open_memstream(&buf, &len);
+	if (f && !pw_model_write_json(&m, f) && !fclose(f))
+		o = json_tokener_parse(buf);
+	else if (f)
+		fclose(f);
+	free(buf);
+	pw_model_free(&m);
+	return o;
+}
 
 static int stage(struct agent_sink *s, const struct agent_change *c)
 {
@@ -27,7 +57,7 @@ static int stage(struct agent_sink *s, const struct agent_change *c)
 	snprintf(buf, sizeof(buf), "%s%s/%s", c->obj ? "" : "-",
 		 agent_kinds[c->kind].resource, c->key);
 	json_object_array_add(js->changes, json_object_new_string(buf));
-	return 0;
+	return agent_compile_stage(&js->ac, c);
 }
 
 static int commit(struct agent_sink *s, const struct agent_commit *c)
@@ -62,6 +92,15 @@ static int commit(struct agent_sink *s, const struct agent_commit *c)
 	for (int k = 0; k < AGENT_NR_KINDS; k++)
 		json_object_object_add(objs, agent_kinds[k].resource, json_object_get(c->objs[k]));
 	json_object_object_add(line, "objects", objs);
+	{
+		json_object *m = model_json(js);
+
+		if (!m) {
+			json_object_put(line);
+			return -EINVAL;
+		}
+		json_object_object_add(line, "model", m);
+	}
 	f = fopen(js->path, "a");
 	if (!f || fprintf(f, "%s\n", json_object_to_json_string_ext(line, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) < 0) {
 		ret = -errno;
@@ -90,6 +129,7 @@ static void sink_free(struct agent_sink *s)
 	struct json_sink *js = (struct json_sink *)s;
 
 	json_object_put(js->changes);
+	agent_compile_free(&js->ac);
 	free(js->path);
 	free(js);
 }
@@ -107,6 +147,12 @@ struct agent_sink *agent_sink_json_new(const char *path, const struct agent_node
 	struct json_sink *js = calloc(1, sizeof(*js));
 
 	if (!js || !(js->path = strdup(path))) {
+		free(js);
+		return NULL;
+	}
+	if (agent_compile_init(&js->ac, node)) {
+		agent_compile_free(&js->ac);
+		free(js->path);
 		free(js);
 		return NULL;
 	}

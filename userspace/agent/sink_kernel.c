@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * The kernel sink: compiles and commits through libpodwall's netlink
+ * client. The first commit (and any after a failure) is one REPLACE
+ * transaction with the whole set; afterwards only the delta between the
+ * last committed model and the new one is sent. Until the first commit the
+ * kernel is never touched, so it keeps enforcing what it had (fail-static).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compile.h"
+#include "log.h"
+#include "metrics.h"
+#include "nl.h"
+#include "sink.h"
+
+struct kernel_sink {
+	struct agent_sink base;
+	struct agent_compile ac;
+	struct pw_nl *nl;		/* NULL until the module answers */
+	struct pw_model live;		/* what we last committed */
+	bool have_live;
+	bool warned;
+};
+
+/* Opens the netlink handle if needed; logs once while the module is missing. */
+static int ensure_open(struct kernel_sink *ks)
+{
+	char err[256];
+	int ret;
+
+	if (ks->nl)
+		return 0;
+	ret = pw_nl_open(&ks->nl, err, sizeof(err));
+	if (ret) {
+		ks->nl = NULL;
+		if (!ks->warned)
+			log_err("kernel: %s", err);
+		ks->warned = true;
+		return ret;
+	}
+	ks->warned = false;
+	return 0;
+}
+
+static void drop_handle(struct kernel_sink *ks)
+{
+	/* Closing the socket also drops any open candidate in the kernel. */
+	pw_nl_close(ks->nl);
+	ks->nl = NULL;
+}
+
+static int stage(struct agent_sink *s, const struct agent_change *c)
+{
+	return agent_compile_stage(&((struct kernel_sink *)s)->ac, c);
+}
+
+static int commit(struct agent_sink *s, const struct agent_commit *c)
+{
+	struct kernel_sink *ks = (struct kernel_sink *)s;
+	struct pw_model m;
+	uint64_t gen = 0;
+	int ret;
+
+	pw_model_init(&m);
+	ret = agent_compile_model(&ks->ac, &m);
+	if (ret) {
+		log_err("kernel: compile failed: %s", strerror(-ret));
+		pw_model_free(&m);
+		return ret;
+	}
+	ret = ensure_open(ks);
+	if (ret) {
+		pw_model_free(&m);
+		return ret;
+	}
+	if (c->full || !ks->have_live) {
+		ret = pw_nl_load(ks->nl, &m, 1, &gen);
+	} else {
+		struct pw_model_delta d;
+
+		ret = pw_model_diff(&ks->live, &m, &d);
+		if (!ret) {
+			ret = pw_nl_apply_delta(ks->nl, &ks->live, &m, &d, &gen);
+			pw_model_delta_free(&d);
+		}
+	}
+	if (ret) {
+		log_err("kernel: %s commit failed: %s", c->full ? "replace" : "incremental",
+			pw_nl_error(ks->nl));
+		drop_handle(ks);
+		pw_model_free(&m);
+		return ret;
+	}
+	if (ks->have_live)
+		pw_model_free(&ks->live);
+	ks->live = m;
+	ks->have_live = true;
+	log_info("kernel: generation %llu: %u endpoints, %u policies, %u rules, %u sets",
+		 (unsigned long long)gen, m.nr_eps, m.nr_policies, m.nr_rules, m.nr_sets);
+	return 0;
+}
+
+static bool check(struct agent_sink *s)
+{
+	struct kernel_sink *ks = (struct kernel_sink *)s;
+	struct pw_nl_info info;
+	struct pw_nl_stats st;
+
+	if (ensure_open(ks))
+		return false;
+	if (pw_nl_info(ks->nl, &info)) {
+		log_err("kernel: %s", pw_nl_error(ks->nl));
+		drop_handle(ks);
+		return false;
+	}
+	if (!pw_nl_stats(ks->nl, &st)) {
+		agent_metrics_kernel(info.generation, st.global.judged,
+				     st.global.denied_ingress + st.global.denied_egress);
+		pw_nl_stats_free(&st);
+	} else {
+		agent_metrics_kernel(info.generation, 0, 0);
+	}
+	return true;
+}
+
+static void sink_free(struct agent_sink *s)
+{
+	struct kernel_sink *ks = (struct kernel_sink *)s;
+
+	if (ks->nl)
+		pw_nl_close(ks->nl);
+	if (ks->have_live)
+		pw_model_free(&ks->live);
+	agent_compile_free(&ks->ac);
+	free(ks);
+}
+
+static const struct agent_sink_ops ops = {
+	.name = "kernel",
+	.stage = stage,
+	.commit = commit,
+	.check = check,
+	.free = sink_free,
+};
+
+struct agent_sink *agent_sink_kernel_new(const struct agent_node *node)
+{
+	struct kernel_sink *ks = calloc(1, sizeof(*ks));
+
+	if (!ks)
+		return NULL;
+	if (agent_compile_init(&ks->ac, node)) {
+		agent_compile_free(&ks->ac);
+		free(ks);
+		return NULL;
+	}
+	ks->base.ops = &ops;
+	return &ks->base;
+}
