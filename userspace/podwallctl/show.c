@@ -62,12 +62,12 @@ static void show_rules(const struct pw_model *m)
 		print_string("direction", " %s", dir_name(r->dir));
 		print_u64("policy", " policy %llu", r->policy);
 		if (p && p->name) {
-			print_string(NULL, " (%s/", p->ns);
+			print_string("policy_namespace", " (%s/", p->ns);
 			print_string("policy_name", "%s", p->name);
-			print_json("policy_namespace",
-				   json_object_new_string(p->ns ? p->ns : ""));
+			print_u64("index", " #%llu)", r->index);
+		} else {
+			print_u64("index", " #%llu", r->index);
 		}
-		print_u64("index", " #%llu)", r->index);
 		if (r->flags & PW_RULE_F_ANY_PEER)
 			print_string("peers", " peers any", "any");
 		else

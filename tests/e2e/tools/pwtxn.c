@@ -12,6 +12,8 @@
  *   bad-addr       NEW_SET with a 5-byte address
  *   many-ports     NEW_RULE with PODWALL_MAX_PORTS_PER_RULE + 1 ranges
  *   bad-attr       NEW_POLICY with an attribute type past PODWALL_A_MAX
+ *   delta OLD NEW  apply the difference between two compiled sets (JSON
+ *                  files; OLD is what is live) in one incremental commit
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +46,54 @@ static int in_txn(struct pw_nl *nl, struct nl_msg *msg)
 	return 0;
 }
 
+static int load_file(const char *path, struct pw_model *m)
+{
+	char err[512], *text;
+	FILE *f = fopen(path, "r");
+	long len;
+	int ret;
+
+	pw_model_init(m);
+	if (!f || fseek(f, 0, SEEK_END) || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET)) {
+		fprintf(stderr, "pwtxn: %s: cannot read\n", path);
+		return -1;
+	}
+	text = calloc(1, (size_t)len + 1);
+	if (!text || fread(text, 1, (size_t)len, f) != (size_t)len) {
+		fprintf(stderr, "pwtxn: %s: cannot read\n", path);
+		return -1;
+	}
+	fclose(f);
+	ret = pw_model_read_json(m, text, err, sizeof(err));
+	free(text);
+	if (ret)
+		fprintf(stderr, "pwtxn: %s: %s\n", path, err);
+	return ret;
+}
+
+static int delta(const char *old_path, const char *new_path)
+{
+	struct pw_model old, new;
+	struct pw_model_delta d;
+	struct pw_nl *nl;
+	char err[256];
+
+	if (load_file(old_path, &old) || load_file(new_path, &new) ||
+	    pw_model_diff(&old, &new, &d))
+		return 2;
+	if (pw_nl_open(&nl, err, sizeof(err))) {
+		fprintf(stderr, "pwtxn: %s\n", err);
+		return 2;
+	}
+	report(nl, pw_nl_apply_delta(nl, &old, &new, &d, NULL));
+	pw_model_delta_free(&d);
+	pw_model_free(&old);
+	pw_model_free(&new);
+	pw_nl_close(nl);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct pw_nl_info a, b;
@@ -55,6 +105,8 @@ int main(int argc, char **argv)
 	const char *c;
 	int i;
 
+	if (argc == 4 && !strcmp(argv[1], "delta"))
+		return delta(argv[2], argv[3]);
 	if (argc != 2) {
 		fprintf(stderr, "usage: pwtxn CASE (see the source)\n");
 		return 2;
