@@ -18,6 +18,7 @@
 #include "http.h"
 #include "kube.h"
 #include "log.h"
+#include "manifests.h"
 #include "metrics.h"
 #include "reflector.h"
 #include "sink.h"
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 		"  --node-addr IP        a node address, repeatable (default: every local address)\n"
 		"  --sink-json FILE      append each commit as a JSON line to FILE instead of the kernel\n"
 		"  --dry-run             same as --sink-json /dev/stdout\n"
+		"  --manifests PATH      read objects from a YAML/JSON file or directory, reload on change\n"
 		"  --once                exit after the first full commit\n"
 		"  --listen ADDR:PORT    health and metrics endpoint (default 127.0.0.1:9402, \"none\" to disable)\n"
 		"  --coalesce-ms N       batch changes for N ms before committing (default 50)\n"
@@ -210,6 +212,7 @@ int main(int argc, char **argv)
 			  .kinds = (1u << AGENT_NR_KINDS) - 1 },
 	};
 	struct agent_reflector refl[AGENT_NR_KINDS];
+	struct agent_manifests man;
 	struct agent_store store;
 	struct agent_kube kube = { 0 };
 	struct agent_sink *sink = NULL;
@@ -232,10 +235,6 @@ int main(int argc, char **argv)
 	o.nodeinfo.name = o.node;
 	if (!o.nodeinfo.nr_addrs && detect_addrs(&o.nodeinfo))
 		log_warn("cannot list local addresses: %s; the node set is empty", strerror(errno));
-	if (o.manifests) {
-		fprintf(stderr, "podwall-agent: --manifests is not available in this build yet\n");
-		return 1;
-	}
 	if (o.dry_run && !o.sink_json)
 		o.sink_json = "/dev/stdout";
 	sink = o.sink_json ? agent_sink_json_new(o.sink_json, &o.nodeinfo)
@@ -243,11 +242,13 @@ int main(int argc, char **argv)
 	if (!sink)
 		return 2;
 
-	if (o.kubeconfig)
+	if (o.manifests)
+		ret = 0;
+	else if (o.kubeconfig)
 		ret = agent_kubeconfig_load(&kube.kc, o.kubeconfig, err, sizeof(err));
 	else
 		ret = agent_kubeconfig_incluster(&kube.kc, o.sa_dir, err, sizeof(err));
-	if (ret || agent_kube_init(&kube, err, sizeof(err))) {
+	if (ret || (!o.manifests && agent_kube_init(&kube, err, sizeof(err)))) {
 		fprintf(stderr, "podwall-agent: %s\n", err);
 		return 1;
 	}
@@ -273,9 +274,18 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	log_info("podwall-agent starting: node %s, %zu node addresses, API server %s, sink %s",
-		 o.node, o.nodeinfo.nr_addrs, kube.kc.server, sink->ops->name);
-	for (int k = 0; k < AGENT_NR_KINDS; k++) {
+	log_info("podwall-agent starting: node %s, %zu node addresses, source %s, sink %s",
+		 o.node, o.nodeinfo.nr_addrs, o.manifests ? o.manifests : kube.kc.server,
+		 sink->ops->name);
+	if (o.manifests) {
+		man = (struct agent_manifests){ .path = o.manifests, .store = &store,
+						.watch = !o.once };
+		if (agent_manifests_start(&man, err, sizeof(err))) {
+			fprintf(stderr, "podwall-agent: %s\n", err);
+			return 1;
+		}
+	}
+	for (int k = 0; k < AGENT_NR_KINDS && !o.manifests; k++) {
 		refl[k] = (struct agent_reflector){ .kind = k, .cfg = &o.rcfg, .kube = &kube,
 						    .store = &store };
 		if (agent_reflector_start(&refl[k])) {
@@ -285,8 +295,10 @@ int main(int argc, char **argv)
 	}
 	ret = agent_sync_run(&store, sink, &o.scfg);
 	agent_store_stop(&store);
-	for (int k = 0; k < AGENT_NR_KINDS; k++)
+	for (int k = 0; k < AGENT_NR_KINDS && !o.manifests; k++)
 		agent_reflector_join(&refl[k]);
+	if (o.manifests)
+		agent_manifests_join(&man);
 	agent_http_stop(http);
 	sink->ops->free(sink);
 	agent_store_free(&store);
