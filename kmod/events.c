@@ -7,11 +7,30 @@
  */
 #include <linux/ktime.h>
 #include <linux/math64.h>
+#include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include "events.h"
 #include "netlink.h"
 
 #define NS_PER_TOKEN	(NSEC_PER_SEC / PODWALL_EVENTS_PER_SEC)
+
+/*
+ * Set while the family is registered: a group id of an unregistered family
+ * may already belong to another family.
+ */
+static bool events_on __read_mostly;
+
+void podwall_events_start(void)
+{
+	WRITE_ONCE(events_on, true);
+}
+
+/* Waits until no hook is still sending (they run under RCU). */
+void podwall_events_stop(void)
+{
+	WRITE_ONCE(events_on, false);
+	synchronize_net();
+}
 
 /* Takes a token from this CPU's bucket; refills it by elapsed time. */
 static bool take_token(struct podwall_ratelimit *rl)
@@ -46,7 +65,8 @@ void podwall_event_deny(struct podwall_net *pn, const struct podwall_gen *gen,
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&podwall_genl_family, pn->net,
+	if (!READ_ONCE(events_on) ||
+	    !genl_has_listeners(&podwall_genl_family, pn->net,
 				PODWALL_MCGRP_EVENTS_ID))
 		return;
 	rl = this_cpu_ptr(pn->ratelimit);

@@ -12,6 +12,10 @@
 #define PODWALL_EVENTS_PER_SEC	100
 #define PODWALL_EVENTS_BURST	200
 
+/* Events flow only while the genl family is registered (see main.c). */
+void podwall_events_start(void);
+void podwall_events_stop(void);
+
 void podwall_event_deny(struct podwall_net *pn, const struct podwall_gen *gen,
 			const struct pw_tuple *t, const struct pw_verdict *v);
 

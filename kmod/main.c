@@ -14,6 +14,7 @@
 #include "netns.h"
 #include "netlink.h"
 #include "txn.h"
+#include "events.h"
 
 #define PODWALL_VERSION	"0.1.0"
 
@@ -33,6 +34,7 @@ static int __init podwall_init(void)
 	err = podwall_genl_register();
 	if (err)
 		goto err_genl;
+	podwall_events_start();
 	pr_info("version " PODWALL_VERSION " loaded\n");
 	return 0;
 
@@ -47,6 +49,7 @@ err_netns:
 
 static void __exit podwall_exit(void)
 {
+	podwall_events_stop();
 	podwall_genl_unregister();
 	podwall_txn_notifier_unregister();
 	podwall_netns_unregister();
