@@ -87,6 +87,8 @@ expect_blocked a 10.244.1.3 80 tcp "deny-b from the API: a -> b blocked"
 ctl apply "$ALLOW"
 until_verdict allowed && pass "allow-a added through the API: a -> b allowed" ||
 	fail "allow-a added" "$(tail -n 5 $D/agent.log)"
+grep -q 'commit 2 (incremental' $D/agent.log && pass "allow-a went in as an incremental transaction" ||
+	fail "incremental commit" "$(grep -E 'commit|kernel' $D/agent.log | tail -n 3)"
 
 g=$(gen)
 kill -KILL "$APID"; wait "$APID" 2>/dev/null; APID=
