@@ -250,6 +250,8 @@ struct info_arg {
 	struct pw_nl *nl;
 	struct pw_nl_info *info;
 	uint32_t *node_set;
+	struct pw_addr **node;		/* the node's addresses, if wanted */
+	uint32_t *nr_node;
 };
 
 static int parse_info(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
@@ -257,13 +259,20 @@ static int parse_info(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
 	struct info_arg *a = arg;
 
 	(void)nlh;
-	return pw_nl_get_info(tb, a->info, a->node_set, a->nl->err,
-			      sizeof(a->nl->err)) ? -EPROTO : 0;
+	if (pw_nl_get_info(tb, a->info, a->node_set, a->nl->err,
+			   sizeof(a->nl->err)))
+		return -EPROTO;
+	if (!a->node || !tb[PODWALL_A_PREFIXES])
+		return 0;
+	return pw_nl_get_prefixes(tb[PODWALL_A_PREFIXES], "node addresses",
+				  PODWALL_MAX_PREFIXES, a->node, a->nr_node,
+				  a->nl->err, sizeof(a->nl->err)) ? -EPROTO : 0;
 }
 
-static int info(struct pw_nl *nl, struct pw_nl_info *inf, uint32_t *node_set)
+static int info(struct pw_nl *nl, struct pw_nl_info *inf, uint32_t *node_set,
+		struct pw_addr **node, uint32_t *nr_node)
 {
-	struct info_arg a = { nl, inf, node_set };
+	struct info_arg a = { nl, inf, node_set, node, nr_node };
 	int ret;
 
 	memset(inf, 0, sizeof(*inf));
@@ -286,7 +295,7 @@ static int info(struct pw_nl *nl, struct pw_nl_info *inf, uint32_t *node_set)
 
 int pw_nl_info(struct pw_nl *nl, struct pw_nl_info *inf)
 {
-	return info(nl, inf, NULL);
+	return info(nl, inf, NULL, NULL, NULL);
 }
 
 static int parse_gen(struct nlmsghdr *nlh, struct nlattr **tb, void *arg)
@@ -710,8 +719,68 @@ static int sort_ids(void *arr, uint32_t n, size_t size)
 	return 0;
 }
 
+static int cmp_addr(const void *x, const void *y)
+{
+	return memcmp(x, y, sizeof(struct pw_addr));
+}
+
+static int dump_objects_once(struct pw_nl *nl, struct pw_model *m,
+			     struct pw_nl_stats *st, int *intr,
+			     struct pw_addr **node, uint32_t *nr_node);
+
+/*
+ * The module reports the node's addresses (if it does) in GET_INFO, not
+ * as a set id: name the set that holds exactly those, or add one.
+ */
+static int node_to_set(struct pw_model *m, struct pw_addr *node, uint32_t n)
+{
+	struct pw_model_set *s;
+	uint32_t i, max = 0;
+
+	if (!n)
+		return 0;
+	qsort(node, n, sizeof(*node), cmp_addr);
+	for (i = 0; i < m->nr_sets; i++) {
+		s = &m->sets[i];
+		if (s->nr_prefixes == n &&
+		    !memcmp(s->prefixes, node, n * sizeof(*node))) {
+			m->node_set = s->id;
+			return 0;
+		}
+		if (s->id > max)
+			max = s->id;
+	}
+	if (max >= PODWALL_MAX_SETS)
+		return -E2BIG;
+	s = grow((void **)&m->sets, &m->nr_sets, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->id = max + 1;
+	s->prefixes = malloc(n * sizeof(*node));
+	if (!s->prefixes)
+		return -ENOMEM;
+	memcpy(s->prefixes, node, n * sizeof(*node));
+	s->nr_prefixes = n;
+	m->node_set = s->id;
+	return 0;
+}
+
 static int dump_once(struct pw_nl *nl, struct pw_model *m,
 		     struct pw_nl_stats *st, int *intr)
+{
+	struct pw_addr *node = NULL;
+	uint32_t nr_node = 0;
+	int ret = dump_objects_once(nl, m, st, intr, &node, &nr_node);
+
+	if (!ret && !*intr && !st)
+		ret = node_to_set(m, node, nr_node);
+	free(node);
+	return ret;
+}
+
+static int dump_objects_once(struct pw_nl *nl, struct pw_model *m,
+			     struct pw_nl_stats *st, int *intr,
+			     struct pw_addr **node, uint32_t *nr_node)
 {
 	static const struct {
 		uint8_t cmd;
@@ -728,7 +797,7 @@ static int dump_once(struct pw_nl *nl, struct pw_model *m,
 	unsigned int k;
 	int ret, i;
 
-	ret = info(nl, &inf, &m->node_set);
+	ret = info(nl, &inf, &m->node_set, node, nr_node);
 	if (ret)
 		return ret;
 	gen = inf.generation;
@@ -746,7 +815,7 @@ static int dump_once(struct pw_nl *nl, struct pw_model *m,
 		}
 	}
 	/* A commit between two dumps mixes generations: start again. */
-	ret = info(nl, &inf, NULL);
+	ret = info(nl, &inf, NULL, NULL, NULL);
 	if (ret)
 		return ret;
 	if (inf.generation != gen) {
@@ -760,6 +829,11 @@ static int dump_once(struct pw_nl *nl, struct pw_model *m,
 		seterr(nl, "dump lists an object twice");
 		return -EPROTO;
 	}
+	/* Prefixes come in hash order: sort them so a save is canonical. */
+	for (k = 0; k < m->nr_sets; k++)
+		if (m->sets[k].nr_prefixes > 1)
+			qsort(m->sets[k].prefixes, m->sets[k].nr_prefixes,
+			      sizeof(struct pw_addr), cmp_addr);
 	return 0;
 }
 

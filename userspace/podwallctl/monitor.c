@@ -18,6 +18,19 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* "ns/pod" of an endpoint, or "" if that side is no pod here. */
+static const char *pod(const struct pw_nl_ref *r)
+{
+	static char buf[2][PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 1];
+	static int which;
+
+	if (!r->name[0])
+		return "";
+	which ^= 1;
+	snprintf(buf[which], sizeof(buf[which]), "%s/%s", r->ns, r->name);
+	return buf[which];
+}
+
 static int print_event(const struct pw_nl_event *ev, void *arg)
 {
 	char when[32], src[64], dst[64], num[8], text[1024];
@@ -43,9 +56,12 @@ static int print_event(const struct pw_nl_event *ev, void *arg)
 	} else {
 		pw_addr_format(&ev->tuple.src, src, sizeof(src));
 		pw_addr_format(&ev->tuple.dst, dst, sizeof(dst));
-		printf("%s %s %s:%u -> %s:%u %s", when,
-		       pw_proto_name(ev->tuple.proto, num, sizeof(num)), src,
-		       ev->tuple.sport, dst, ev->tuple.dport,
+		printf("%s %s %s%s%s:%u -> %s%s%s:%u %s", when,
+		       pw_proto_name(ev->tuple.proto, num, sizeof(num)),
+		       pod(&ev->verdict.src_ep), ev->verdict.src_ep.name[0] ? " " : "",
+		       src, ev->tuple.sport,
+		       pod(&ev->verdict.dst_ep), ev->verdict.dst_ep.name[0] ? " " : "",
+		       dst, ev->tuple.dport,
 		       pw_explain_text(&ev->tuple, &ev->verdict, text, sizeof(text)));
 		if (ev->suppressed)
 			printf(" (%llu more suppressed)",

@@ -97,10 +97,24 @@ case "$mon_out" in
 *) fail "monitor: denied a->b tcp/81 with pod and policy" "$mon_out" ;;
 esac
 
-# Two denied probes so far (tcp/81 and the monitored one), both into b.
+# Three denied probes so far (tcp/81 and the two monitored), all into b.
+# The text form: one line naming both pods and the policies.
+podwallctl monitor > /tmp/mon.txt 2>&1 &
+mon=$!
+sleep 1
+probe a 10.244.1.3 81 tcp > /dev/null
+sleep 1
+kill -INT $mon
+wait $mon
+case "$(cat /tmp/mon.txt)" in
+*"tcp x/a 10.244.1.2:"*" -> x/b 10.244.1.3:81 denied: x/b is isolated for ingress by x/deny-all, x/allow-web"*)
+	pass "monitor: text line with pods and policies" ;;
+*) fail "monitor: text line with pods and policies" "$(cat /tmp/mon.txt)" ;;
+esac
+
 out=$(podwallctl -j stats)
 case "$out" in
-'{"global":{'*'"denied_ingress":2,'*'"endpoints":['*'{"id":2,'*'"denied_ingress":2'*)
+'{"global":{'*'"denied_ingress":3,'*'"endpoints":['*'{"id":2,'*'"denied_ingress":3'*)
 	pass "stats: counts the denials, globally and on b" ;;
 *) fail "stats: counts the denials, globally and on b" "$out" ;;
 esac
