@@ -315,7 +315,7 @@ static enum MHD_Result list(struct MHD_Connection *c, int k)
 	uint64_t list_rv, off = 0;
 	json_object *res, *items, *md;
 	size_t i = 0, n = 0;
-	char buf[64];
+	char buf[64], *body;
 	enum MHD_Result ret;
 
 	pthread_mutex_lock(&lock);
@@ -365,12 +365,14 @@ static enum MHD_Result list(struct MHD_Connection *c, int k)
 		free(keys);
 	}
 	json_object_object_add(res, "items", items);
+	/* json-c reference counts are not atomic: serialise and drop under the lock. */
+	body = strdup(json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN));
+	json_object_put(res);
 	pthread_mutex_unlock(&lock);
 	logf_("LIST %s limit=%ld continue=%s items=%zu rv=%" PRIu64, kinds[k].resource,
 	      limit, cont ? cont : "-", n, list_rv);
-	ret = send_text(c, 200, json_object_to_json_string_ext(res, JSON_C_TO_STRING_PLAIN),
-			"application/json", NULL);
-	json_object_put(res);
+	ret = send_text(c, 200, body, "application/json", NULL);
+	free(body);
 	return ret;
 }
 
@@ -635,8 +637,8 @@ static enum MHD_Result control(struct MHD_Connection *c, const char *url,
 	} else {
 		err = -ENOENT;
 	}
+	json_object_put(req);	/* apply() shares it with the store: drop under the lock */
 	pthread_mutex_unlock(&lock);
-	json_object_put(req);
 	logf_("CONTROL %s -> %d", url, err);
 	if (err == -ENOENT)
 		return send_text(c, 404, "not found\n", "text/plain", NULL);
