@@ -141,6 +141,54 @@ static void test_ep_roundtrip(void **state)
 	nlmsg_free(msg);
 }
 
+static void test_ep_prefix_rejected(void **state)
+{
+	struct pw_addr net = addr("10.0.0.0/24");
+	struct pw_model_ep e = { .id = 9, .ns = "x", .name = "c", .nr_addrs = 1,
+				 .addrs = &net };
+	struct nlattr *tb[PODWALL_A_MAX + 1];
+	struct nl_msg *msg = msg_new(PODWALL_CMD_GET_ENDPOINT);
+	struct pw_model m;
+	char err[256] = "";
+
+	(void)state;
+	/* A pod has addresses; a prefix from the kernel is a broken reply. */
+	assert_int_equal(pw_nl_put_ep(msg, &e), 0);
+	parse(msg, tb);
+	pw_model_init(&m);
+	m.eps = calloc(1, sizeof(*m.eps));
+	m.nr_eps = 1;
+	assert_int_equal(pw_nl_get_ep(tb, &m.eps[0], err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "endpoint 9: address 0: a prefix, not an address");
+	pw_model_free(&m);
+	nlmsg_free(msg);
+}
+
+static void test_tuple(void **state)
+{
+	struct pw_tuple t = { addr("10.0.0.1"), addr("fd00::1"), PW_PROTO_TCP, 1, 80 };
+	struct nlattr *tb[PODWALL_A_MAX + 1];
+	struct nl_msg *msg = msg_new(PODWALL_CMD_EVAL);
+	struct pw_addr back;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(pw_nl_put_tuple(msg, &t), -EINVAL);
+	nlmsg_free(msg);
+	msg = msg_new(PODWALL_CMD_EVAL);
+	t.dst = addr("fd00::2");
+	t.src = addr("fd00::1");
+	assert_int_equal(pw_nl_put_tuple(msg, &t), 0);
+	parse(msg, tb);
+	assert_int_equal(nla_len(tb[PODWALL_A_SRC]), 16);
+	assert_int_equal(pw_nl_get_addr(tb[PODWALL_A_DST], "dst", &back, err,
+					sizeof(err)), 0);
+	assert_memory_equal(&back, &t.dst, sizeof(back));
+	assert_int_equal(nla_get_u16(tb[PODWALL_A_DPORT]), 80);
+	assert_int_equal(nla_get_u8(tb[PODWALL_A_PROTO]), PW_PROTO_TCP);
+	nlmsg_free(msg);
+}
+
 static void test_set_chunks(void **state)
 {
 	struct pw_model_set s = { 12, 2500, calloc(2500, sizeof(struct pw_addr)) };
@@ -502,6 +550,8 @@ int main(void)
 		cmocka_unit_test(test_policy_roundtrip),
 		cmocka_unit_test(test_rule_roundtrip),
 		cmocka_unit_test(test_ep_roundtrip),
+		cmocka_unit_test(test_ep_prefix_rejected),
+		cmocka_unit_test(test_tuple),
 		cmocka_unit_test(test_set_chunks),
 		cmocka_unit_test(test_malformed_prefixes),
 		cmocka_unit_test(test_malformed_rule),

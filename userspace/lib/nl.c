@@ -368,14 +368,15 @@ static int send_policy(struct pw_nl *nl, const struct pw_model_policy *p)
 {
 	struct nl_msg *msg = req(nl, PODWALL_CMD_NEW_POLICY, 0,
 				 PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 16);
+	int ret;
 
 	if (msg && pw_nl_put_policy(msg, p)) {
 		nlmsg_free(msg);
 		seterr(nl, "does not fit in a message");
 		return blame(nl, -EMSGSIZE, "policy %u", p->id);
 	}
-	return transact(nl, msg, NULL, NULL, NULL) ?
-	       blame(nl, -EIO, "policy %u", p->id) : 0;
+	ret = transact(nl, msg, NULL, NULL, NULL);
+	return ret ? blame(nl, ret, "policy %u", p->id) : 0;
 }
 
 static int send_set(struct pw_nl *nl, const struct pw_model_set *s)

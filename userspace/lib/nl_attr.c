@@ -581,6 +581,7 @@ int pw_nl_get_ep(struct nlattr **tb, struct pw_model_ep *e, char *err,
 	static const char *const pol_what[] = { "ingress policy", "egress policy" };
 	char what[32];
 	unsigned int d;
+	uint32_t i;
 	int ret;
 
 	memset(e, 0, sizeof(*e));
@@ -603,6 +604,11 @@ int pw_nl_get_ep(struct nlattr **tb, struct pw_model_ep *e, char *err,
 		if (ret)
 			return ret;
 	}
+	for (i = 0; i < e->nr_addrs; i++)
+		if (e->addrs[i].plen != (e->addrs[i].family == PW_FAMILY_INET ?
+					 32 : 128))
+			return fail(err, errlen, "endpoint %u: address %u: a prefix, not an address",
+				    e->id, i);
 	for (d = 0; d < __PODWALL_DIR_MAX; d++) {
 		ret = get_ids(tb[rules[d]], PODWALL_A_RULE_ID, rule_what[d], e->id,
 			      PODWALL_MAX_RULES, &e->rules[d], &e->nr_rules[d],
