@@ -42,6 +42,7 @@ struct agent_sink_ops {
 
 struct agent_sink {
 	const struct agent_sink_ops *ops;
+	bool resync;	/* set by the sink: the target lost our set, send a full snapshot */
 };
 
 /* Appends one JSON line per commit to @path (for tests and dry runs). */

@@ -20,6 +20,7 @@ struct kernel_sink {
 	struct agent_compile ac;
 	struct pw_nl *nl;		/* NULL until the module answers */
 	struct pw_model live;		/* what we last committed */
+	uint64_t gen;			/* the generation it became */
 	bool have_live;
 	bool warned;
 };
@@ -44,11 +45,23 @@ static int ensure_open(struct kernel_sink *ks)
 	return 0;
 }
 
+/* The kernel no longer holds what we last committed: replace it all next time. */
+static void forget_live(struct kernel_sink *ks)
+{
+	if (ks->have_live) {
+		pw_model_free(&ks->live);
+		ks->have_live = false;
+		ks->base.resync = true;
+	}
+}
+
 static void drop_handle(struct kernel_sink *ks)
 {
 	/* Closing the socket also drops any open candidate in the kernel. */
 	pw_nl_close(ks->nl);
 	ks->nl = NULL;
+	/* The module may be reloaded before we reconnect: assume nothing. */
+	forget_live(ks);
 }
 
 static int stage(struct agent_sink *s, const struct agent_change *c)
@@ -96,7 +109,9 @@ static int commit(struct agent_sink *s, const struct agent_commit *c)
 	if (ks->have_live)
 		pw_model_free(&ks->live);
 	ks->live = m;
+	ks->gen = gen;
 	ks->have_live = true;
+	ks->base.resync = false;
 	log_info("kernel: generation %llu: %u endpoints, %u policies, %u rules, %u sets",
 		 (unsigned long long)gen, m.nr_eps, m.nr_policies, m.nr_rules, m.nr_sets);
 	return 0;
@@ -114,6 +129,11 @@ static bool check(struct agent_sink *s)
 		log_err("kernel: %s", pw_nl_error(ks->nl));
 		drop_handle(ks);
 		return false;
+	}
+	if (ks->have_live && info.generation != ks->gen) {
+		log_warn("kernel: generation %llu is not ours (%llu): the set was replaced or flushed by someone else; sending a full snapshot",
+			 (unsigned long long)info.generation, (unsigned long long)ks->gen);
+		forget_live(ks);
 	}
 	if (!pw_nl_stats(ks->nl, &st)) {
 		agent_metrics_kernel(info.generation, st.global.judged,

@@ -74,6 +74,12 @@ int agent_sync_run(struct agent_store *st, struct agent_sink *sink,
 			bool ok = sink->ops->check(sink);
 
 			agent_metrics_set_ready(committed && ok);
+			if (committed && sink->resync && !dirty) {
+				/* The target lost our set (module reloaded, flushed): resend it. */
+				full = true;
+				dirty = true;
+				batch_deadline = now;
+			}
 			next_check = now;
 			next_check.tv_sec += CHECK_INTERVAL_S;
 		}

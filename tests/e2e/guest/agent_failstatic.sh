@@ -105,6 +105,13 @@ until_verdict blocked && pass "restarted agent's snapshot drops allow-a: a -> b 
 grep -q 'commit 1 (full snapshot' $D/agent.log && pass "restart: first commit is a full snapshot" ||
 	fail "restart: first commit" "$(grep commit $D/agent.log | tail -n 3)"
 
+g=$(gen); sleep 6
+[ "$(gen)" = "$g" ] && pass "idle agent: generation stable (no needless resyncs)" ||
+	fail "idle generation" "$g -> $(gen)"
+podwallctl flush >/dev/null || fail "podwallctl flush"
+until_verdict blocked && pass "set flushed underneath the agent: it resends a full snapshot" ||
+	fail "resync after flush" "$(grep -E 'kernel|commit' $D/agent.log | tail -n 3)"
+
 kill -TERM "$APID"; wait "$APID"; rc=$?; APID=
 [ $rc -eq 0 ] && pass "SIGTERM: agent exits 0" || fail "SIGTERM exit" "rc=$rc"
 expect_blocked a 10.244.1.3 80 tcp "after SIGTERM: set still enforcing"
