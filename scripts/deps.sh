@@ -9,7 +9,7 @@ linux-headers-amd64 dkms sparse \
 libnl-3-dev libnl-genl-3-dev libjson-c-dev libyaml-dev \
 libcurl4-openssl-dev libmicrohttpd-dev libcmocka-dev libgnutls28-dev \
 nftables iptables openssl mandoc bash-completion \
-linux-source-6.1 flex bison bc libelf-dev libssl-dev rsync"
+linux-source-6.1 flex bison bc libelf-dev libssl-dev rsync curl"
 
 missing=""
 for p in $PKGS; do

@@ -39,6 +39,7 @@ make -s all || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 # Suites, fastest first.
 [ -x tests/unit/run ] && run_suite unit tests/unit/run
 [ -x tests/conformance/run ] && run_suite conformance-sim tests/conformance/run tests/conformance/upstream tests/conformance/regressions
+[ -x tests/agent/run ] && run_suite agent tests/agent/run
 [ -x tests/kunit/run ] && run_suite kunit tests/kunit/run
 [ -x tests/e2e/run ] && run_suite e2e tests/e2e/run
 [ -x tests/conformance/run ] && run_suite conformance-vm tests/conformance/run --vm tests/conformance/upstream tests/conformance/regressions
