@@ -285,12 +285,7 @@ static int info(struct pw_nl *nl, struct pw_nl_info *inf, uint32_t *node_set,
 		seterr(nl, "no reply to GET_INFO");
 		return -EPROTO;
 	}
-	if (inf->version != PODWALL_GENL_VERSION) {
-		seterr(nl, "podwall.ko speaks protocol version %u, this tool %u: install matching versions",
-		       inf->version, PODWALL_GENL_VERSION);
-		return -EPROTO;
-	}
-	return 0;
+	return pw_nl_check_version(inf, nl->err, sizeof(nl->err));
 }
 
 int pw_nl_info(struct pw_nl *nl, struct pw_nl_info *inf)

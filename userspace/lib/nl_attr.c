@@ -349,6 +349,16 @@ int pw_nl_get_info(struct nlattr **tb, struct pw_nl_info *info,
 	return 0;
 }
 
+int pw_nl_check_version(const struct pw_nl_info *info, char *err, size_t errlen)
+{
+	if (info->version == PODWALL_GENL_VERSION)
+		return 0;
+	snprintf(err, errlen,
+		 "podwall.ko speaks protocol version %u, this tool %u: install matching versions",
+		 info->version, PODWALL_GENL_VERSION);
+	return -EPROTO;
+}
+
 static int dup_string(struct nlattr *attr, char **out)
 {
 	if (!attr) {

@@ -47,6 +47,8 @@ int pw_nl_parse(struct nlmsghdr *nlh, struct nlattr **tb, char *err,
 
 int pw_nl_get_info(struct nlattr **tb, struct pw_nl_info *info,
 		   uint32_t *node_set, char *err, size_t errlen);
+/* 0, or -EPROTO with the message if the module speaks another version. */
+int pw_nl_check_version(const struct pw_nl_info *info, char *err, size_t errlen);
 int pw_nl_get_policy(struct nlattr **tb, struct pw_model_policy *p, char *err,
 		     size_t errlen);
 /* Appends the prefixes of a nest to *a / *n (at most @max in all). */
