@@ -122,8 +122,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "Usage: podwallctl [-j|--json] COMMAND [ARGS]\n\nCommands:\n");
 	for (i = 0; i < NR_CMDS; i++)
-		if (cmds[i].main)
-			fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].help);
 	fprintf(f, "\nSee podwallctl(8). 'podwallctl COMMAND --help' shows a command's options.\n");
 }
 
@@ -167,8 +166,6 @@ int main(int argc, char **argv)
 		if (strcmp(argv[optind], cmds[i].name))
 			continue;
 		ctl_cmd = cmds[i].name;
-		if (!cmds[i].main)
-			return ctl_error(EXIT_USAGE, "not built into this podwallctl");
 		argc -= optind;
 		argv += optind;
 		optind = 0;	/* full getopt re-initialisation for the command */

@@ -28,10 +28,10 @@ int save_main(int argc, char **argv);
 int restore_main(int argc, char **argv);
 int flush_main(int argc, char **argv);
 int version_main(int argc, char **argv);
-/* Offline subcommands (simulate.c, matrix.c, compile.c); weak until they land. */
-int simulate_main(int argc, char **argv) __attribute__((weak));
-int matrix_main(int argc, char **argv) __attribute__((weak));
-int compile_main(int argc, char **argv) __attribute__((weak));
+/* Offline subcommands (simulate.c, matrix.c, compile.c). */
+int simulate_main(int argc, char **argv);
+int matrix_main(int argc, char **argv);
+int compile_main(int argc, char **argv);
 
 /* Set by -j/--json: every print_* emits JSON members instead of text. */
 extern int ctl_json;
