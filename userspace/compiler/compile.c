@@ -18,6 +18,7 @@
  *  - A rule that can admit nothing (empty peer set) is left out; the
  *    isolation stays.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "compiler_int.h"
@@ -58,6 +59,10 @@ struct pass {
 	/* Per id, whether it is already in the model (by pass stamp). */
 	uint8_t *rule_seen, *set_seen;
 	uint32_t nr_rule_seen, nr_set_seen;
+	struct lh_table *sel_cache;	/* selector text -> struct pw_vec of pods */
+	struct lh_table *peers_cache;	/* rule peers text -> set id */
+	uint32_t *stamp;		/* per pod: last egress_named() that took it */
+	uint32_t cur_stamp;
 };
 
 static json_object *default_ns_labels(struct pass *p, const char *name,
@@ -97,6 +102,20 @@ static struct cns *ns_get(struct pass *p, const char *name)
 	return ns;
 }
 
+static void free_cache_entry(struct lh_entry *e)
+{
+	struct pw_vec *v = lh_entry_v(e);
+
+	free((void *)lh_entry_k(e));
+	pw_vec_release(v);
+	free(v);
+}
+
+static void free_key_entry(struct lh_entry *e)
+{
+	free((void *)lh_entry_k(e));
+}
+
 static bool on_node(const struct pw_compiler *c, const struct pw_k8s_pod *pod)
 {
 	return !c->node || (pod->node && !strcmp(pod->node, c->node));
@@ -109,9 +128,12 @@ static int pass_init(struct pass *p)
 	uint32_t n = 0;
 
 	p->ns_idx = lh_kchar_table_new(64, NULL);
+	p->sel_cache = lh_kchar_table_new(256, free_cache_entry);
+	p->peers_cache = lh_kchar_table_new(256, free_key_entry);
+	p->stamp = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->stamp));
 	p->pods = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->pods));
 	p->eps = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->eps));
-	if (!p->ns_idx || !p->pods || !p->eps)
+	if (!p->ns_idx || !p->sel_cache || !p->peers_cache || !p->stamp || !p->pods || !p->eps)
 		return -ENOMEM;
 	lh_foreach(c->nss, e)
 		if (!ns_get(p, lh_entry_k(e)))
@@ -167,6 +189,11 @@ static void pass_release(struct pass *p)
 	free(p->set_seen);
 	if (p->ns_idx)
 		lh_table_free(p->ns_idx);
+	if (p->sel_cache)
+		lh_table_free(p->sel_cache);
+	if (p->peers_cache)
+		lh_table_free(p->peers_cache);
+	free(p->stamp);
 }
 
 /* Marks @id in a by-id bitmap; returns whether it was already marked. */
@@ -242,62 +269,73 @@ static void ports_sig(const struct pw_port_range *r, uint32_t n, char *buf,
 					r[i].last);
 }
 
+/* Interns @pf (consumed) as a set of this pass's model; *out 0 if empty. */
+static int intern_set(struct pass *p, struct pw_prefixes *pf, uint32_t *out)
+{
+	const struct pw_prefixes *stored = NULL;
+	struct pw_model_set *s;
+	uint32_t set;
+	int ret;
+
+	*out = 0;
+	if (!pf->n) {
+		free(pf->a);
+		pf->a = NULL;
+		return 0;
+	}
+	pw_prefixes_normalise(pf);
+	set = pw_idmap_prefixes(&p->c->set_ids, pf, &stored);
+	if (!set)
+		return -ENOMEM;
+	ret = seen(&p->set_seen, &p->nr_set_seen, set);
+	if (ret < 0)
+		return ret;
+	*out = set;
+	if (ret)
+		return 0;
+	if (p->m->nr_sets == p->cap_sets) {
+		uint32_t nc = p->cap_sets ? p->cap_sets * 2 : 16;
+		void *ns = realloc(p->m->sets, nc * sizeof(*s));
+
+		if (!ns)
+			return -ENOMEM;
+		p->m->sets = ns;
+		p->cap_sets = nc;
+	}
+	s = &p->m->sets[p->m->nr_sets++];
+	memset(s, 0, sizeof(*s));
+	s->id = set;
+	s->prefixes = malloc(stored->n * sizeof(*s->prefixes));
+	if (!s->prefixes)
+		return -ENOMEM;
+	s->nr_prefixes = stored->n;
+	memcpy(s->prefixes, stored->a, stored->n * sizeof(*s->prefixes));
+	return 0;
+}
+
 struct emit {
 	uint32_t policy;
 	uint8_t dir;
 	uint32_t index;
 	const char *variant;
-	struct pw_prefixes *peers;	/* NULL = any peer; consumed */
+	bool any_peer;
+	uint32_t set;			/* peers unless any_peer; 0 = none */
 	const struct pw_port_range *ports;	/* normalised */
 	uint32_t nr_ports;
 	bool any_port;
 };
 
 /* Adds the rule (once per pass) and returns its id, 0 if it admits nothing. */
-static int emit_rule(struct pass *p, struct emit *e, uint32_t *out)
+static int emit_rule(struct pass *p, const struct emit *e, uint32_t *out)
 {
 	char key[2048];
 	struct pw_model_rule *r;
-	const struct pw_prefixes *stored = NULL;
-	uint32_t set = 0, id;
+	uint32_t id;
 	int ret;
 
 	*out = 0;
-	if (e->peers && !e->peers->n) {
-		free(e->peers->a);
-		e->peers->a = NULL;
+	if (!e->any_peer && !e->set)
 		return 0;
-	}
-	if (e->peers) {
-		pw_prefixes_normalise(e->peers);
-		set = pw_idmap_prefixes(&p->c->set_ids, e->peers, &stored);
-		if (!set)
-			return -ENOMEM;
-		ret = seen(&p->set_seen, &p->nr_set_seen, set);
-		if (ret < 0)
-			return ret;
-		if (!ret) {
-			struct pw_model_set *s;
-
-			if (p->m->nr_sets == p->cap_sets) {
-				uint32_t nc = p->cap_sets ? p->cap_sets * 2 : 16;
-				void *ns = realloc(p->m->sets, nc * sizeof(*s));
-
-				if (!ns)
-					return -ENOMEM;
-				p->m->sets = ns;
-				p->cap_sets = nc;
-			}
-			s = &p->m->sets[p->m->nr_sets++];
-			memset(s, 0, sizeof(*s));
-			s->id = set;
-			s->nr_prefixes = stored->n;
-			s->prefixes = malloc((stored->n ? stored->n : 1) * sizeof(*s->prefixes));
-			if (!s->prefixes)
-				return -ENOMEM;
-			memcpy(s->prefixes, stored->a, stored->n * sizeof(*s->prefixes));
-		}
-	}
 	snprintf(key, sizeof(key), "%u/%u/%u/%s", e->policy, e->dir, e->index,
 		 e->variant);
 	id = pw_idmap_str(&p->c->rule_ids, key);
@@ -322,16 +360,16 @@ static int emit_rule(struct pass *p, struct emit *e, uint32_t *out)
 	r->policy = e->policy;
 	r->index = e->index;
 	r->dir = e->dir;
-	r->set = set;
-	if (!e->peers)
+	r->set = e->any_peer ? 0 : e->set;
+	if (e->any_peer)
 		r->flags |= PW_RULE_F_ANY_PEER;
 	if (e->any_port) {
 		r->flags |= PW_RULE_F_ANY_PORT;
 	} else {
-		r->nr_ports = e->nr_ports;
 		r->ports = malloc((e->nr_ports ? e->nr_ports : 1) * sizeof(*r->ports));
 		if (!r->ports)
 			return -ENOMEM;
+		r->nr_ports = e->nr_ports;
 		memcpy(r->ports, e->ports, e->nr_ports * sizeof(*r->ports));
 	}
 	return 0;
@@ -361,31 +399,100 @@ static int add_ips(struct pw_prefixes *pf, uint32_t *cap,
 	return 0;
 }
 
-static bool peer_selects(const struct pw_k8s_policy *pol,
-			 const struct pw_k8s_peer *peer, const struct cpod *cp)
+static void sel_key(const struct pw_k8s_selector *sel, char *buf, size_t len)
 {
-	if (peer->is_block)
-		return false;
-	if (peer->ns_sel) {
-		if (!pw_k8s_selector_matches(peer->ns_sel, cp->ns->labels))
-			return false;
-	} else if (strcmp(cp->pod->ns, pol->ns)) {
-		return false;
+	size_t off = 0;
+	uint32_t i, j;
+
+	if (!sel) {
+		snprintf(buf, len, "-");
+		return;
 	}
-	return !peer->pod_sel ||
-	       pw_k8s_selector_matches(peer->pod_sel, cp->pod->labels);
+	off += (size_t)snprintf(buf, len, "%s", sel->match_labels ?
+				json_object_to_json_string_ext(sel->match_labels,
+							       JSON_C_TO_STRING_PLAIN) : "{}");
+	for (i = 0; i < sel->nr_exprs && off < len; i++) {
+		off += (size_t)snprintf(buf + off, len - off, "|%s %d", sel->exprs[i].key,
+					sel->exprs[i].op);
+		for (j = 0; j < sel->exprs[i].nr_values && off < len; j++)
+			off += (size_t)snprintf(buf + off, len - off, ",%s",
+						sel->exprs[i].values[j]);
+	}
+}
+
+/*
+ * The active pods a selector peer picks (indexes into p->pods), cached per
+ * pass by the selectors' text: policies repeat the same selectors a lot.
+ * NULL on allocation failure.
+ */
+static const struct pw_vec *peer_pods(struct pass *p,
+				      const struct pw_k8s_policy *pol,
+				      const struct pw_k8s_peer *peer)
+{
+	char ks[4096], kn[4096], *key;
+	struct pw_vec *v = NULL;
+	uint32_t j, k;
+
+	sel_key(peer->pod_sel, ks, sizeof(ks));
+	if (peer->ns_sel)
+		sel_key(peer->ns_sel, kn, sizeof(kn));
+	else
+		snprintf(kn, sizeof(kn), "=%s", pol->ns);
+	if (strlen(ks) >= sizeof(ks) - 1 || strlen(kn) >= sizeof(kn) - 1)
+		key = NULL;	/* too long to cache safely: compute anew */
+	else if (asprintf(&key, "%s#%s", kn, ks) < 0)
+		return NULL;
+	if (key && lh_table_lookup_ex(p->sel_cache, key, (void **)&v)) {
+		free(key);
+		return v;
+	}
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		free(key);
+		return NULL;
+	}
+	for (j = 0; j < p->nr_nss; j++) {
+		struct cns *ns = p->nss[j];
+
+		if (peer->ns_sel ? !pw_k8s_selector_matches(peer->ns_sel, ns->labels) :
+				   strcmp(ns->name, pol->ns))
+			continue;
+		for (k = 0; k < ns->pods.n; k++) {
+			const struct pw_k8s_pod *pod = p->pods[ns->pods.v[k]].pod;
+
+			if (peer->pod_sel &&
+			    !pw_k8s_selector_matches(peer->pod_sel, pod->labels))
+				continue;
+			if (pw_vec_push(v, ns->pods.v[k])) {
+				pw_vec_release(v);
+				free(v);
+				free(key);
+				return NULL;
+			}
+		}
+	}
+	if (!key)
+		key = strdup("");	/* uncached: kept on a list for release */
+	if (!key || lh_table_insert(p->sel_cache, key, v)) {
+		pw_vec_release(v);
+		free(v);
+		free(key);
+		return NULL;
+	}
+	return v;
 }
 
 /* The rule's peers as prefixes: selector peers' pod IPs, ipBlocks. */
 static int rule_peers(struct pass *p, const struct pw_k8s_policy *pol,
 		      const struct pw_k8s_rule *r, struct pw_prefixes *pf)
 {
-	uint32_t i, j, k, cap = 0;
+	uint32_t i, k, cap = 0;
 	int ret;
 
 	memset(pf, 0, sizeof(*pf));
 	for (i = 0; i < r->nr_peers; i++) {
 		const struct pw_k8s_peer *peer = &r->peers[i];
+		const struct pw_vec *pods;
 
 		if (peer->is_block) {
 			ret = pw_block_expand(&peer->cidr, peer->except,
@@ -394,47 +501,97 @@ static int rule_peers(struct pass *p, const struct pw_k8s_policy *pol,
 				return ret;
 			continue;
 		}
-		for (j = 0; j < p->nr_nss; j++) {
-			struct cns *ns = p->nss[j];
-
-			if (peer->ns_sel ?
-			    !pw_k8s_selector_matches(peer->ns_sel, ns->labels) :
-			    strcmp(ns->name, pol->ns))
-				continue;
-			for (k = 0; k < ns->pods.n; k++) {
-				const struct pw_k8s_pod *pod = p->pods[ns->pods.v[k]].pod;
-
-				if (peer->pod_sel &&
-				    !pw_k8s_selector_matches(peer->pod_sel, pod->labels))
-					continue;
-				ret = add_ips(pf, &cap, pod);
-				if (ret)
-					return ret;
-			}
+		pods = peer_pods(p, pol, peer);
+		if (!pods)
+			return -ENOMEM;
+		for (k = 0; k < pods->n; k++) {
+			ret = add_ips(pf, &cap, p->pods[pods->v[k]].pod);
+			if (ret)
+				return ret;
 		}
 	}
 	return 0;
 }
 
-/* Does @ip of @cp fall in the rule's peers? */
-static bool ip_in_peers(const struct pw_k8s_policy *pol,
-			const struct pw_k8s_rule *r, const struct cpod *cp,
-			const struct pw_addr *ip)
+/*
+ * The interned peer set of a rule. Rules with the same peers text (common:
+ * "all pods of namespaces labelled team=a") share one computation.
+ */
+static int rule_peer_set(struct pass *p, const struct pw_k8s_policy *pol,
+			 const struct pw_k8s_rule *r, uint32_t *set)
+{
+	struct pw_prefixes peers = { 0 };
+	char *key = NULL, part[8192], ip[64];
+	size_t len = 0, cap = 0;
+	void *v;
+	uint32_t i, j;
+	int ret;
+
+	for (i = 0; i < r->nr_peers; i++) {
+		const struct pw_k8s_peer *peer = &r->peers[i];
+		size_t off = 0, n;
+
+		if (peer->is_block) {
+			off += (size_t)snprintf(part, sizeof(part), "B%s",
+						pw_addr_format(&peer->cidr, ip, sizeof(ip)));
+			for (j = 0; j < peer->nr_except && off < sizeof(part); j++)
+				off += (size_t)snprintf(part + off, sizeof(part) - off, "-%s",
+							pw_addr_format(&peer->except[j], ip, sizeof(ip)));
+		} else {
+			char kn[4096];
+
+			if (peer->ns_sel)
+				sel_key(peer->ns_sel, kn, sizeof(kn));
+			else
+				snprintf(kn, sizeof(kn), "=%s", pol->ns);
+			off += (size_t)snprintf(part, sizeof(part), "P%s#", kn);
+			if (off < sizeof(part))
+				sel_key(peer->pod_sel, part + off, sizeof(part) - off);
+		}
+		n = strlen(part);
+		if (n >= sizeof(part) - 1)
+			goto compute;	/* too long to cache safely */
+		if (len + n + 2 > cap) {
+			char *nk = realloc(key, cap = (len + n + 2) * 2);
+
+			if (!nk) {
+				free(key);
+				return -ENOMEM;
+			}
+			key = nk;
+		}
+		memcpy(key + len, part, n);
+		len += n;
+		key[len++] = '\n';
+		key[len] = '\0';
+	}
+	if (key && lh_table_lookup_ex(p->peers_cache, key, &v)) {
+		free(key);
+		*set = (uint32_t)(uintptr_t)v;
+		return 0;
+	}
+compute:
+	ret = rule_peers(p, pol, r, &peers);
+	if (!ret)
+		ret = intern_set(p, &peers, set);
+	free(peers.a);
+	if (!ret && key && lh_table_insert(p->peers_cache, key,
+					   (void *)(uintptr_t)*set) == 0)
+		return 0;
+	free(key);
+	return ret;
+}
+
+/* Is @ip in one of the rule's ipBlocks (minus its excepts)? */
+static bool ip_in_blocks(const struct pw_k8s_rule *r, const struct pw_addr *ip)
 {
 	uint32_t i, j;
 
-	if (r->any_peer)
-		return true;
 	for (i = 0; i < r->nr_peers; i++) {
 		const struct pw_k8s_peer *peer = &r->peers[i];
 		bool excepted = false;
 
-		if (!peer->is_block) {
-			if (peer_selects(pol, peer, cp))
-				return true;
-			continue;
-		}
-		if (!pw_prefix_contains(&peer->cidr, ip))
+		if (!peer->is_block || !pw_prefix_contains(&peer->cidr, ip))
 			continue;
 		for (j = 0; j < peer->nr_except; j++)
 			if (pw_prefix_contains(&peer->except[j], ip))
@@ -477,51 +634,84 @@ struct variant {
 	uint32_t cap;
 };
 
+/* Adds the IPs of pod @i that are peers (@all: every IP) to its variants. */
+static int egress_candidate(struct pass *p, const struct pw_k8s_rule *r,
+			    uint32_t i, bool all, struct variant **vs,
+			    uint32_t *nv)
+{
+	const struct pw_k8s_pod *pod = p->pods[i].pod;
+	struct pw_port_range res[64];
+	uint32_t j, k, v, n;
+
+	if (p->stamp[i] == p->cur_stamp)
+		return 0;	/* already taken */
+	p->stamp[i] = p->cur_stamp;
+	n = resolve_names(r, pod, res, 64);
+	for (j = 0; j < n; j++) {
+		for (v = 0; v < *nv; v++)
+			if (!port_cmp(&(*vs)[v].port, &res[j]))
+				break;
+		if (v == *nv) {
+			struct variant *nvs = realloc(*vs, (*nv + 1) * sizeof(**vs));
+
+			if (!nvs)
+				return -ENOMEM;
+			*vs = nvs;
+			memset(&nvs[*nv], 0, sizeof(*nvs));
+			nvs[(*nv)++].port = res[j];
+		}
+		for (k = 0; k < pod->nr_ips; k++)
+			if ((all || ip_in_blocks(r, &pod->ips[k])) &&
+			    pw_prefixes_add(&(*vs)[v].peers, &(*vs)[v].cap, &pod->ips[k]))
+				return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Egress named ports resolve on the remote pod: one rule per resolved
+ * number, its peers the pods (of the rule's peers) serving the name there.
+ */
 static int egress_named(struct pass *p, const struct pw_k8s_policy *pol,
 			uint32_t pid, uint32_t index, const struct pw_k8s_rule *r,
 			const struct pw_vec *eps)
 {
-	struct pw_port_range res[64];
 	struct variant *vs = NULL;
-	uint32_t nv = 0, i, j, k, v;
+	uint32_t nv = 0, i, k, v;
+	bool blocks = false;
 	int ret = 0;
 
-	for (i = 0; i < p->nr_pods && !ret; i++) {
-		const struct cpod *cp = &p->pods[i];
-		uint32_t n;
+	p->cur_stamp++;
+	/* Selector peers first: all their IPs count. */
+	for (i = 0; i < r->nr_peers && !ret; i++) {
+		const struct pw_vec *pods;
 
-		if (!cp->active)
+		if (r->peers[i].is_block) {
+			blocks = true;
 			continue;
-		n = resolve_names(r, cp->pod, res, 64);
-		for (j = 0; j < n && !ret; j++) {
-			for (v = 0; v < nv; v++)
-				if (!port_cmp(&vs[v].port, &res[j]))
-					break;
-			if (v == nv) {
-				struct variant *nvs = realloc(vs, (nv + 1) * sizeof(*vs));
-
-				if (!nvs) {
-					ret = -ENOMEM;
-					break;
-				}
-				vs = nvs;
-				memset(&vs[nv], 0, sizeof(*vs));
-				vs[nv++].port = res[j];
-			}
-			for (k = 0; k < cp->pod->nr_ips && !ret; k++)
-				if (ip_in_peers(pol, r, cp, &cp->pod->ips[k]))
-					ret = pw_prefixes_add(&vs[v].peers, &vs[v].cap,
-							      &cp->pod->ips[k]);
 		}
+		pods = peer_pods(p, pol, &r->peers[i]);
+		if (!pods) {
+			ret = -ENOMEM;
+			break;
+		}
+		for (k = 0; k < pods->n && !ret; k++)
+			ret = egress_candidate(p, r, pods->v[k], true, &vs, &nv);
 	}
+	/* No peers: every active pod; ipBlocks: the pod IPs inside them. */
+	for (i = 0; (r->any_peer || blocks) && i < p->nr_pods && !ret; i++)
+		if (p->pods[i].active)
+			ret = egress_candidate(p, r, i, r->any_peer, &vs, &nv);
 	for (v = 0; v < nv; v++) {
 		char variant[64];
-		struct emit e = { pid, PODWALL_DIR_EGRESS, index, variant,
-				  &vs[v].peers, &vs[v].port, 1, false };
+		struct emit e = { pid, PODWALL_DIR_EGRESS, index, variant, false, 0,
+				  &vs[v].port, 1, false };
 		uint32_t rid;
 
 		snprintf(variant, sizeof(variant), "e%u:%u", vs[v].port.proto,
 			 vs[v].port.first);
+		if (!ret)
+			ret = intern_set(p, &vs[v].peers, &e.set);
 		if (!ret)
 			ret = emit_rule(p, &e, &rid);
 		if (!ret)
@@ -532,9 +722,10 @@ static int egress_named(struct pass *p, const struct pw_k8s_policy *pol,
 	return ret;
 }
 
+/* Ingress named ports resolve on each selected pod: one rule per answer. */
 static int ingress_named(struct pass *p, uint32_t pid, uint32_t index,
-			 const struct pw_k8s_rule *r,
-			 const struct pw_prefixes *peers, const struct pw_vec *eps)
+			 const struct pw_k8s_rule *r, uint32_t set,
+			 const struct pw_vec *eps)
 {
 	struct pw_port_range res[64];
 	uint32_t i;
@@ -543,25 +734,15 @@ static int ingress_named(struct pass *p, uint32_t pid, uint32_t index,
 	for (i = 0; i < eps->n; i++) {
 		struct cep *ep = &p->eps[eps->v[i]];
 		uint32_t n = resolve_names(r, ep->pod, res, 64), rid;
-		struct pw_prefixes copy, *pc = NULL;
 		char variant[1024];
-		struct emit e;
+		struct emit e = { pid, PODWALL_DIR_INGRESS, index, variant,
+				  r->any_peer, set, res, n, false };
 
 		if (!n)
 			continue;	/* resolves nowhere: opens nothing */
 		variant[0] = 'i';
 		ports_sig(res, n, variant + 1, sizeof(variant) - 1);
-		if (peers) {
-			ret = pfx_dup(peers, &copy);
-			if (ret)
-				return ret;
-			pc = &copy;
-		}
-		e = (struct emit){ pid, PODWALL_DIR_INGRESS, index, variant, pc,
-				   res, n, false };
 		ret = emit_rule(p, &e, &rid);
-		if (pc)
-			free(copy.a);
 		if (ret)
 			return ret;
 		if (rid && pw_vec_push(&ep->rules[PODWALL_DIR_INGRESS], rid))
@@ -576,19 +757,17 @@ static int compile_rule(struct pass *p, const struct pw_k8s_policy *pol,
 {
 	const struct pw_k8s_rule *r = &pol->rules[dir][index];
 	struct pw_port_range *num = NULL;
-	struct pw_prefixes peers = { 0 }, copy;
-	uint32_t i, nr_num = 0, rid;
+	uint32_t i, nr_num = 0, rid, set = 0;
 	bool named = false;
 	int ret;
 
 	if (!r->any_peer) {
-		ret = rule_peers(p, pol, r, &peers);
+		ret = rule_peer_set(p, pol, r, &set);
 		if (ret)
 			goto out;
 	}
 	if (r->any_port) {
-		struct emit e = { pid, dir, index, "*", r->any_peer ? NULL : &peers,
-				  NULL, 0, true };
+		struct emit e = { pid, dir, index, "*", r->any_peer, set, NULL, 0, true };
 
 		ret = emit_rule(p, &e, &rid);
 		if (!ret)
@@ -614,28 +793,20 @@ static int compile_rule(struct pass *p, const struct pw_k8s_policy *pol,
 	ret = 0;
 	if (nr_num) {
 		char variant[1024];
-		struct emit e = { pid, dir, index, variant, NULL, num, nr_num, false };
+		struct emit e = { pid, dir, index, variant, r->any_peer, set, num,
+				  nr_num, false };
 
 		variant[0] = 'n';
 		ports_sig(num, nr_num, variant + 1, sizeof(variant) - 1);
-		if (!r->any_peer) {
-			ret = pfx_dup(&peers, &copy);
-			if (ret)
-				goto out;
-			e.peers = &copy;
-		}
 		ret = emit_rule(p, &e, &rid);
-		if (e.peers)
-			free(copy.a);
 		if (!ret)
 			ret = attach(p, eps, dir, rid);
 	}
 	if (!ret && named)
 		ret = dir == PODWALL_DIR_INGRESS ?
-		      ingress_named(p, pid, index, r, r->any_peer ? NULL : &peers, eps) :
+		      ingress_named(p, pid, index, r, set, eps) :
 		      egress_named(p, pol, pid, index, r, eps);
 out:
-	free(peers.a);
 	free(num);
 	return ret;
 }
@@ -789,48 +960,12 @@ int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out)
 	}
 	if (c->node_addrs.n) {
 		struct pw_prefixes copy;
-		struct emit ne = { 0 };
 
-		(void)ne;
 		ret = pfx_dup(&c->node_addrs, &copy);
+		if (!ret)
+			ret = intern_set(&p, &copy, &out->node_set);
 		if (ret)
 			goto out;
-		{
-			const struct pw_prefixes *stored;
-			uint32_t set = pw_idmap_prefixes(&c->set_ids, &copy, &stored);
-			int s;
-
-			if (!set) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			s = seen(&p.set_seen, &p.nr_set_seen, set);
-			if (s < 0) {
-				ret = s;
-				goto out;
-			}
-			if (!s) {
-				struct pw_model_set *ms;
-				void *ns = realloc(out->sets, (out->nr_sets + 1) * sizeof(*ms));
-
-				if (!ns) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				out->sets = ns;
-				p.cap_sets = out->nr_sets + 1;
-				ms = &out->sets[out->nr_sets++];
-				ms->id = set;
-				ms->nr_prefixes = stored->n;
-				ms->prefixes = malloc(stored->n * sizeof(*ms->prefixes));
-				if (!ms->prefixes) {
-					ret = -ENOMEM;
-					goto out;
-				}
-				memcpy(ms->prefixes, stored->a, stored->n * sizeof(*ms->prefixes));
-			}
-			out->node_set = set;
-		}
 	}
 	ret = build_eps(&p);
 	if (ret)
