@@ -61,6 +61,7 @@ struct pass {
 	uint32_t nr_rule_seen, nr_set_seen;
 	struct lh_table *sel_cache;	/* selector text -> struct pw_vec of pods */
 	struct lh_table *peers_cache;	/* rule peers text -> set id */
+	struct lh_table *egress_cache;	/* peers + port names -> egress_res */
 	uint32_t *stamp;		/* per pod: last egress_named() that took it */
 	uint32_t cur_stamp;
 };
@@ -111,6 +112,8 @@ static void free_cache_entry(struct lh_entry *e)
 	free(v);
 }
 
+static void free_egress_entry(struct lh_entry *e);
+
 static void free_key_entry(struct lh_entry *e)
 {
 	free((void *)lh_entry_k(e));
@@ -130,10 +133,11 @@ static int pass_init(struct pass *p)
 	p->ns_idx = lh_kchar_table_new(64, NULL);
 	p->sel_cache = lh_kchar_table_new(256, free_cache_entry);
 	p->peers_cache = lh_kchar_table_new(256, free_key_entry);
+	p->egress_cache = lh_kchar_table_new(64, free_egress_entry);
 	p->stamp = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->stamp));
 	p->pods = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->pods));
 	p->eps = calloc(c->pods->count ? c->pods->count : 1, sizeof(*p->eps));
-	if (!p->ns_idx || !p->sel_cache || !p->peers_cache || !p->stamp || !p->pods || !p->eps)
+	if (!p->ns_idx || !p->sel_cache || !p->peers_cache || !p->egress_cache || !p->stamp || !p->pods || !p->eps)
 		return -ENOMEM;
 	lh_foreach(c->nss, e)
 		if (!ns_get(p, lh_entry_k(e)))
@@ -193,6 +197,8 @@ static void pass_release(struct pass *p)
 		lh_table_free(p->sel_cache);
 	if (p->peers_cache)
 		lh_table_free(p->peers_cache);
+	if (p->egress_cache)
+		lh_table_free(p->egress_cache);
 	free(p->stamp);
 }
 
@@ -514,19 +520,18 @@ static int rule_peers(struct pass *p, const struct pw_k8s_policy *pol,
 }
 
 /*
- * The interned peer set of a rule. Rules with the same peers text (common:
- * "all pods of namespaces labelled team=a") share one computation.
+ * A rule's peers as text, for caching: equal text means equal peers.
+ * NULL if too long to key safely (then nothing is cached) or no memory.
  */
-static int rule_peer_set(struct pass *p, const struct pw_k8s_policy *pol,
-			 const struct pw_k8s_rule *r, uint32_t *set)
+static char *peers_key(const struct pw_k8s_policy *pol,
+		       const struct pw_k8s_rule *r)
 {
-	struct pw_prefixes peers = { 0 };
 	char *key = NULL, part[8192], ip[64];
 	size_t len = 0, cap = 0;
-	void *v;
 	uint32_t i, j;
-	int ret;
 
+	if (r->any_peer)
+		return strdup("*");
 	for (i = 0; i < r->nr_peers; i++) {
 		const struct pw_k8s_peer *peer = &r->peers[i];
 		size_t off = 0, n;
@@ -549,14 +554,16 @@ static int rule_peer_set(struct pass *p, const struct pw_k8s_policy *pol,
 				sel_key(peer->pod_sel, part + off, sizeof(part) - off);
 		}
 		n = strlen(part);
-		if (n >= sizeof(part) - 1)
-			goto compute;	/* too long to cache safely */
+		if (n >= sizeof(part) - 1) {
+			free(key);
+			return NULL;
+		}
 		if (len + n + 2 > cap) {
 			char *nk = realloc(key, cap = (len + n + 2) * 2);
 
 			if (!nk) {
 				free(key);
-				return -ENOMEM;
+				return NULL;
 			}
 			key = nk;
 		}
@@ -565,12 +572,26 @@ static int rule_peer_set(struct pass *p, const struct pw_k8s_policy *pol,
 		key[len++] = '\n';
 		key[len] = '\0';
 	}
+	return key;
+}
+
+/*
+ * The interned peer set of a rule. Rules with the same peers text (common:
+ * "all pods of namespaces labelled team=a") share one computation.
+ */
+static int rule_peer_set(struct pass *p, const struct pw_k8s_policy *pol,
+			 const struct pw_k8s_rule *r, uint32_t *set)
+{
+	struct pw_prefixes peers = { 0 };
+	char *key = peers_key(pol, r);
+	void *v;
+	int ret;
+
 	if (key && lh_table_lookup_ex(p->peers_cache, key, &v)) {
 		free(key);
 		*set = (uint32_t)(uintptr_t)v;
 		return 0;
 	}
-compute:
 	ret = rule_peers(p, pol, r, &peers);
 	if (!ret)
 		ret = intern_set(p, &peers, set);
@@ -668,13 +689,25 @@ static int egress_candidate(struct pass *p, const struct pw_k8s_rule *r,
 	return 0;
 }
 
-/*
- * Egress named ports resolve on the remote pod: one rule per resolved
- * number, its peers the pods (of the rule's peers) serving the name there.
- */
-static int egress_named(struct pass *p, const struct pw_k8s_policy *pol,
-			uint32_t pid, uint32_t index, const struct pw_k8s_rule *r,
-			const struct pw_vec *eps)
+/* What egress_named() found for one peers text and set of port names. */
+struct egress_res {
+	uint32_t n;
+	struct pw_port_range *ports;
+	uint32_t *sets;
+};
+
+static void free_egress_entry(struct lh_entry *e)
+{
+	struct egress_res *res = lh_entry_v(e);
+
+	free((void *)lh_entry_k(e));
+	free(res->ports);
+	free(res->sets);
+	free(res);
+}
+
+static int egress_resolve(struct pass *p, const struct pw_k8s_policy *pol,
+			  const struct pw_k8s_rule *r, struct egress_res *res)
 {
 	struct variant *vs = NULL;
 	uint32_t nv = 0, i, k, v;
@@ -702,23 +735,92 @@ static int egress_named(struct pass *p, const struct pw_k8s_policy *pol,
 	for (i = 0; (r->any_peer || blocks) && i < p->nr_pods && !ret; i++)
 		if (p->pods[i].active)
 			ret = egress_candidate(p, r, i, r->any_peer, &vs, &nv);
+	res->ports = calloc(nv ? nv : 1, sizeof(*res->ports));
+	res->sets = calloc(nv ? nv : 1, sizeof(*res->sets));
+	if (!res->ports || !res->sets)
+		ret = ret ? ret : -ENOMEM;
 	for (v = 0; v < nv; v++) {
-		char variant[64];
-		struct emit e = { pid, PODWALL_DIR_EGRESS, index, variant, false, 0,
-				  &vs[v].port, 1, false };
-		uint32_t rid;
-
-		snprintf(variant, sizeof(variant), "e%u:%u", vs[v].port.proto,
-			 vs[v].port.first);
 		if (!ret)
-			ret = intern_set(p, &vs[v].peers, &e.set);
+			ret = intern_set(p, &vs[v].peers, &res->sets[v]);
 		if (!ret)
-			ret = emit_rule(p, &e, &rid);
-		if (!ret)
-			ret = attach(p, eps, PODWALL_DIR_EGRESS, rid);
+			res->ports[res->n++] = vs[v].port;
 		free(vs[v].peers.a);
 	}
 	free(vs);
+	return ret;
+}
+
+/*
+ * Egress named ports resolve on the remote pod: one rule per resolved
+ * number, its peers the pods (of the rule's peers) serving the name there.
+ * Cached per pass by peers text and port names.
+ */
+static int egress_named(struct pass *p, const struct pw_k8s_policy *pol,
+			uint32_t pid, uint32_t index, const struct pw_k8s_rule *r,
+			const struct pw_vec *eps)
+{
+	char *pk = peers_key(pol, r), *key = NULL;
+	struct egress_res *res = NULL;
+	size_t len;
+	uint32_t i;
+	int ret = 0;
+
+	if (pk) {
+		len = strlen(pk) + 2;
+		for (i = 0; i < r->nr_ports; i++)
+			if (r->ports[i].name)
+				len += strlen(r->ports[i].name) + 8;
+		key = malloc(len);
+		if (key) {
+			size_t off = (size_t)snprintf(key, len, "%s|", pk);
+
+			for (i = 0; i < r->nr_ports; i++)
+				if (r->ports[i].name)
+					off += (size_t)snprintf(key + off, len - off, "%s/%u,",
+								r->ports[i].name,
+								r->ports[i].proto);
+		}
+		free(pk);
+	}
+	if (!key || !lh_table_lookup_ex(p->egress_cache, key, (void **)&res)) {
+		res = calloc(1, sizeof(*res));
+		if (!res) {
+			free(key);
+			return -ENOMEM;
+		}
+		ret = egress_resolve(p, pol, r, res);
+		if (ret || !key || lh_table_insert(p->egress_cache, key, res)) {
+			free(key);
+			key = NULL;
+			if (ret) {
+				free(res->ports);
+				free(res->sets);
+				free(res);
+				return ret;
+			}
+			/* Not cached: freed below. */
+		}
+	} else {
+		free(key);
+		key = (char *)"";	/* cached: owned by the table */
+	}
+	for (i = 0; i < res->n && !ret; i++) {
+		char variant[64];
+		struct emit e = { pid, PODWALL_DIR_EGRESS, index, variant, false,
+				  res->sets[i], &res->ports[i], 1, false };
+		uint32_t rid;
+
+		snprintf(variant, sizeof(variant), "e%u:%u", res->ports[i].proto,
+			 res->ports[i].first);
+		ret = emit_rule(p, &e, &rid);
+		if (!ret)
+			ret = attach(p, eps, PODWALL_DIR_EGRESS, rid);
+	}
+	if (!key) {
+		free(res->ports);
+		free(res->sets);
+		free(res);
+	}
 	return ret;
 }
 

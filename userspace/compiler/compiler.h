@@ -13,9 +13,13 @@
  * (policy, direction, index, port variant) exists; a set's id follows its
  * content. So recompiling after a small change yields a small diff.
  *
- * Incremental: each policy's compiled form is cached and recomputed only
- * when something it depends on changes (the policy itself, a pod in the
- * scope of its selectors, a namespace's labels for namespaceSelectors).
+ * Cost: every compile is one pass over the stored objects (about 0.5 s
+ * for 10k pods and 2k policies, see tests/bench). Within a pass, selector
+ * results, rule peer sets and egress named-port resolutions are computed
+ * once per distinct selector text and shared. Because ids are stable, a
+ * small change still yields a small pw_model_diff(). Caching compiled
+ * policies across passes (recomputing only what a change affects) is not
+ * done yet.
  *
  * Ownership: put functions take ownership of the object they are given
  * (also on error); the context owns everything it holds; the model
