@@ -1004,15 +1004,69 @@ static uint32_t *sorted_unique(struct pw_vec *v, uint32_t *n)
 	return out;
 }
 
+struct owner {
+	struct pw_addr addr;
+	uint32_t ep;			/* index in pass.eps */
+	uint32_t slot;			/* index in the pod's IPs */
+};
+
+static int cmp_owner(const void *x, const void *y)
+{
+	const struct owner *a = x, *b = y;
+	int c = memcmp(&a->addr, &b->addr, sizeof(a->addr));
+
+	return c ? c : (a->ep > b->ep) - (a->ep < b->ep);
+}
+
+/*
+ * Two running pods should never share an address, but the API can show
+ * it for a moment (an IP freed and reused before the old pod's status is
+ * updated). The kernel takes an address on one endpoint only: the endpoint
+ * with the lowest id keeps it, the other loses it (bit set in @lost).
+ */
+static int shared_addrs(struct pass *p, uint16_t *lost)
+{
+	struct owner *o;
+	uint32_t i, j, k, n = 0;
+
+	for (i = 0; i < p->nr_eps; i++)
+		n += p->eps[i].pod->nr_ips;
+	if (n < 2)
+		return 0;
+	o = malloc(n * sizeof(*o));
+	if (!o)
+		return -ENOMEM;
+	for (i = 0, n = 0; i < p->nr_eps; i++)
+		for (j = 0; j < p->eps[i].pod->nr_ips; j++)
+			o[n++] = (struct owner){ p->eps[i].pod->ips[j], i, j };
+	qsort(o, n, sizeof(*o), cmp_owner);
+	for (i = 1, k = 0; i < n; i++) {
+		/* o[k]: the current owner of o[i - 1]'s address. */
+		if (memcmp(&o[i].addr, &o[k].addr, sizeof(o[i].addr))) {
+			k = i;
+			continue;
+		}
+		j = p->eps[o[i].ep].id > p->eps[o[k].ep].id ? i : k;
+		lost[o[j].ep] |= (uint16_t)(1U << o[j].slot);
+		if (j == k)
+			k = i;
+	}
+	free(o);
+	return 0;
+}
+
 static int build_eps(struct pass *p)
 {
 	struct pw_model *m = p->m;
-	uint32_t i;
+	uint16_t *lost = calloc(p->nr_eps ? p->nr_eps : 1, sizeof(*lost));
+	uint32_t i, j;
 	unsigned int d;
 
 	m->eps = calloc(p->nr_eps ? p->nr_eps : 1, sizeof(*m->eps));
-	if (!m->eps)
+	if (!m->eps || !lost || shared_addrs(p, lost)) {
+		free(lost);
 		return -ENOMEM;
+	}
 	for (i = 0; i < p->nr_eps; i++) {
 		struct cep *ce = &p->eps[i];
 		struct pw_model_ep *e = &m->eps[m->nr_eps++];
@@ -1021,16 +1075,20 @@ static int build_eps(struct pass *p)
 		e->ns = strdup(ce->pod->ns);
 		e->name = strdup(ce->pod->name);
 		e->flags = ce->flags;
-		e->nr_addrs = ce->pod->nr_ips;
 		e->addrs = malloc(ce->pod->nr_ips * sizeof(*e->addrs));
-		if (!e->ns || !e->name || !e->addrs)
+		if (!e->ns || !e->name || !e->addrs) {
+			free(lost);
 			return -ENOMEM;
-		memcpy(e->addrs, ce->pod->ips, ce->pod->nr_ips * sizeof(*e->addrs));
+		}
+		for (j = 0; j < ce->pod->nr_ips; j++)
+			if (!(lost[i] & (1U << j)))
+				e->addrs[e->nr_addrs++] = ce->pod->ips[j];
 		for (d = 0; d < __PODWALL_DIR_MAX; d++) {
 			e->rules[d] = sorted_unique(&ce->rules[d], &e->nr_rules[d]);
 			e->policies[d] = sorted_unique(&ce->pols[d], &e->nr_policies[d]);
 		}
 	}
+	free(lost);
 	return 0;
 }
 
