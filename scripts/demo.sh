@@ -184,12 +184,23 @@ st=$(podwallctl status 2>&1) || die "podwallctl status failed: $st"
 echo "$st" | sayall status
 
 mark applied
+# the kernel's deny events while the probes run, for the explanation
+podwallctl monitor > /tmp/monitor.log 2>&1 &
+mon=$!
+sleep 0.2
 measure after "4 6"
 mark after
+kill -INT $mon 2>/dev/null
+wait $mon 2>/dev/null
 
-while read -r src dst port; do
+while read -r src dst port sip dip; do
 	say explain "\$ podwallctl test $src $dst $port"
 	podwallctl test "$src" "$dst" "$port" 2>&1 | sayall explain
+	# the same drop as podwallctl monitor saw it during the probes
+	awk -v p="${port%/*}" -v s="$sip:" -v d="$dip:${port#*/}" \
+		'$2 == p && index($4, s) == 1 && $7 == d { print "podwallctl monitor saw the probe dropped: " $2, $3, $4, $5, $6, $7; exit }' \
+		/tmp/monitor.log | sayall explain
+	say explain ""
 done < $D/explain
 mark explained
 pass demo
@@ -197,9 +208,13 @@ EOF
 
 echo "$PORTS" > "$OUT/ports"
 echo "NODE=$NODE" > "$OUT/env"
-# The denied connection explained with the live set: y/a -> x/a on port 81
-# (02 opens x/a to y on port 80 only).
-echo "y/a x/a tcp/81" > "$OUT/explain"
+# Denied connections explained with the live set: y/a -> x/a on port 81
+# (02 opens x/a to y on port 80 only; ingress) and z/c -> z/a (04; egress).
+ip4() { awk -v p="$1" '$1 == p { print $2 }' "$OUT/pods"; }
+{
+	echo "y/a x/a tcp/81 $(ip4 y/a) $(ip4 x/a)"
+	echo "z/c z/a tcp/80 $(ip4 z/c) $(ip4 z/a)"
+} > "$OUT/explain"
 
 # ---------------------------------------------------------------- the guest
 step "Booting the guest (node $NODE, $npods pods, QEMU TCG)"
@@ -292,7 +307,7 @@ for p in $PORTS; do
 	render after 6 "$p" > "$OUT/after-6-${p/\//-}.txt"
 done
 
-step "Why was it dropped? The live kernel set explains one denied connection"
+step "Why was it dropped? The live kernel set explains two denied connections"
 section explain
 
 step "Measured vs. simulated (podwallctl matrix --objects $EX/cluster.yaml $EX/0*.yaml)"
