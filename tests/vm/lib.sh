@@ -131,7 +131,11 @@ node_setup() {
 	fi
 }
 
-node_mode() { cat "$PW_STATE/mode" 2>/dev/null; }
+node_mode() {
+	local m=
+	[ -f "$PW_STATE/mode" ] && read -r m < "$PW_STATE/mode"
+	echo "$m"
+}
 
 # ---------------------------------------------------------------------- pods
 
@@ -301,8 +305,6 @@ serve() {
 	fi
 	echo "$pid" >> "$PW_STATE/pids"
 }
-
-pw_ns_arg() { [ "$1" = node ] && echo - || echo "$1"; }
 
 # probe FROM DST_IP PORT PROTO: prints allowed|blocked|refused|error,
 # returns 0 only for allowed.  FROM is a pod name or "node".
