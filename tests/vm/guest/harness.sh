@@ -6,7 +6,8 @@
 # ports are "refused"; an nft drop rule in the node's forward hook makes a
 # probe "blocked" (and costs about one probe timeout); ClusterIP DNAT reaches
 # the backend (checked by the server's answer), also from the node and from
-# the backend itself (hairpin).
+# the backend itself (hairpin); a host_add host outside the pod network is
+# reachable.
 . /tests/lib.sh
 
 ms() {	# milliseconds since boot
@@ -18,6 +19,7 @@ ms() {	# milliseconds since boot
 A4=10.244.1.2 A6=fd00:10:244::1:2
 B4=10.244.1.3 B6=fd00:10:244::1:3
 VIP4=10.96.0.10 VIP6=fd00:10:96::10
+EXT4=203.0.113.5 EXT6=2001:db8::5
 
 harness() {
 	local mode=$1 gw4 t0 t1 v
@@ -26,8 +28,10 @@ harness() {
 	node_setup "$mode"
 	pod_add a $A4 $A6
 	pod_add b $B4 $B6
+	host_add ext $EXT4 $EXT6
 	serve b tcp:80 udp:80 sctp:80 tcp:8080 udp:8080 sctp:8080
 	serve node tcp:10250 udp:10250
+	serve ext tcp:443
 	t1=$(ms)
 	log "$mode: node, 2 pods and servers set up in $((t1 - t0)) ms"
 	if [ "$mode" = routed ]; then gw4=$ROUTED_GW4; else gw4=${BRIDGE_GW4%/*}; fi
@@ -37,6 +41,11 @@ harness() {
 			grep -qx 1 /proc/sys/net/bridge/bridge-nf-call-iptables /proc/sys/net/bridge/bridge-nf-call-ip6tables
 	fi
 	check "pod netns a exists as /run/netns/a" test -e /run/netns/a
+	v=$(pod_exec a ip -o addr show dev eth0)
+	case "$v" in
+	*" $A4/"*" $A6/"*) pass "pod_exec runs in pod a, which has $A4 and $A6 on eth0" ;;
+	*) fail "pod_exec runs in pod a, which has $A4 and $A6 on eth0" "got: $v" ;;
+	esac
 
 	t0=$(ms)
 	v=$(probe a $B4 80 tcp)
@@ -61,6 +70,8 @@ harness() {
 	a $NODE_IP6 10250 udp allowed@node  pod a to the node IP, IPv6 UDP
 	a $gw4 10250 udp allowed@node       pod a to its gateway address, UDP answered from that address
 	b $B4 80 tcp allowed@b     pod b to its own IP
+	a $EXT4 443 tcp allowed@ext  pod a to a host outside the pod network (host_add), IPv4
+	a $EXT6 443 tcp allowed@ext  pod a to a host outside the pod network (host_add), IPv6
 	EOF
 
 	nft -f - <<-EOF || fail "nft drop rule" "nft -f failed"
