@@ -39,7 +39,7 @@ done
 if [ -t 1 ]; then
 	B=$'\e[1m' G=$'\e[32m' R=$'\e[31m' N=$'\e[0m'
 else
-	B= G= R= N=
+	B='' G='' R='' N=''
 fi
 step() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 bad() { printf '%sdemo: %s%s\n' "$R" "$*" "$N" >&2; }
@@ -107,7 +107,7 @@ findbin() { command -v "$1" || find / -xdev -type f -name "$1" 2>/dev/null | hea
 
 mark start
 modprobe podwall || die "modprobe podwall failed"
-say setup "podwall.ko loaded: $(podwallctl version 2>&1 | tr '\n' ' ')"
+say setup "podwall.ko loaded: $(echo $(podwallctl version 2>&1))"
 
 node_setup routed
 ports=$(cat $D/ports)
@@ -193,14 +193,16 @@ mark after
 kill -INT $mon 2>/dev/null
 wait $mon 2>/dev/null
 
+first=1
 while read -r src dst port sip dip; do
+	[ $first = 1 ] || say explain ""
+	first=0
 	say explain "\$ podwallctl test $src $dst $port"
 	podwallctl test "$src" "$dst" "$port" 2>&1 | sayall explain
 	# the same drop as podwallctl monitor saw it during the probes
 	awk -v p="${port%/*}" -v s="$sip:" -v d="$dip:${port#*/}" \
 		'$2 == p && index($4, s) == 1 && $7 == d { print "podwallctl monitor saw the probe dropped: " $2, $3, $4, $5, $6, $7; exit }' \
 		/tmp/monitor.log | sayall explain
-	say explain ""
 done < $D/explain
 mark explained
 pass demo
@@ -242,7 +244,7 @@ tr -d '\r' < "$log" | sed -n 's/^DEMO|\([a-z]*\)|/\1 /p' > "$OUT/text"
 tr -d '\r' < "$log" | sed -n 's/^DEMOCELL|//p' > "$OUT/cells"
 
 section() {	# NAME: the guest's lines of that section, indented
-	sed -n "s/^$1 /  /p" "$OUT/text"
+	sed -n "s/^$1 /  /p" "$OUT/text" | sed 's/ *$//'
 }
 
 # render PHASE FAM PORT: a matrix like podwallctl matrix prints it
@@ -251,16 +253,16 @@ render() {
 		FILENAME == ARGV[1] { pods[++n] = $1; next }
 		$1 == phase && $2 == fam && $3 == port { m[$4, $5] = $6 }
 		END {
-			printf "     "
-			for (j = 1; j <= n; j++) printf "%-4s", pods[j]
-			printf "\n"
+			l = "     "
+			for (j = 1; j <= n; j++) l = l sprintf("%-4s", pods[j])
+			sub(/ +$/, "", l); print l
 			for (i = 1; i <= n; i++) {
-				printf "%-5s", pods[i]
+				l = sprintf("%-5s", pods[i])
 				for (j = 1; j <= n; j++) {
 					c = ((pods[i], pods[j]) in m) ? m[pods[i], pods[j]] : "?"
-					printf "%-4s", c
+					l = l sprintf("%-4s", c)
 				}
-				printf "\n"
+				sub(/ +$/, "", l); print l
 			}
 		}' "$OUT/pods" "$OUT/cells"
 }
