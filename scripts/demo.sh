@@ -227,12 +227,16 @@ runargs=(--module kmod/podwall.ko --tool "$CTL" --bin "$AGENT"
 	--out "$OUT/vm" --test-timeout 240 --timeout 400)
 [ $verbose = 1 ] && runargs+=(-v)
 set +e
-tests/vm/run "${runargs[@]}" "${vmargs[@]}" "$OUT/demo-guest.sh" > "$OUT/run.out" 2>&1
-vmrc=$?
+if [ $verbose = 1 ]; then
+	tests/vm/run "${runargs[@]}" "${vmargs[@]}" "$OUT/demo-guest.sh" 2>&1 | tee "$OUT/run.out"
+	vmrc=${PIPESTATUS[0]}
+else
+	tests/vm/run "${runargs[@]}" "${vmargs[@]}" "$OUT/demo-guest.sh" > "$OUT/run.out" 2>&1
+	vmrc=$?
+fi
 set -e
 t2=$(date +%s)
 log=$OUT/vm/serial.log
-[ $verbose = 1 ] && cat "$OUT/run.out"
 
 if [ ! -f "$log" ]; then
 	bad "the guest did not start:"
