@@ -646,7 +646,13 @@ static uint32_t resolve_names(const struct pw_k8s_rule *r,
 			}
 		}
 	}
-	return ports_normalise(out, n);
+	/* Sorted, exact duplicates dropped, but not merged: egress splits by number. */
+	if (n > 1)
+		qsort(out, n, sizeof(*out), port_cmp);
+	for (i = 0, j = 0; i < n; i++)
+		if (!j || port_cmp(&out[j - 1], &out[i]))
+			out[j++] = out[i];
+	return j;
 }
 
 struct variant {
@@ -810,8 +816,8 @@ static int egress_named(struct pass *p, const struct pw_k8s_policy *pol,
 				  res->sets[i], &res->ports[i], 1, false };
 		uint32_t rid;
 
-		snprintf(variant, sizeof(variant), "e%u:%u", res->ports[i].proto,
-			 res->ports[i].first);
+		snprintf(variant, sizeof(variant), "e%u:%u-%u", res->ports[i].proto,
+			 res->ports[i].first, res->ports[i].last);
 		ret = emit_rule(p, &e, &rid);
 		if (!ret)
 			ret = attach(p, eps, PODWALL_DIR_EGRESS, rid);
