@@ -17,6 +17,10 @@
  *    resolve to it). A name that resolves nowhere opens nothing.
  *  - A rule that can admit nothing (empty peer set) is left out; the
  *    isolation stays.
+ *
+ * Within one pass, selector results, rule peer sets and egress named-port
+ * resolutions are cached by the text of the selectors involved, so a
+ * selector repeated by many policies is evaluated once.
  */
 #include <stdint.h>
 #include <stdlib.h>
