@@ -19,10 +19,17 @@
 # insmod/rmmod/modprobe/lsmod/modinfo, their shared libraries, tests/vm/init
 # as /init, tests/vm/lib.sh as /tests/lib.sh, the modules below with their
 # dependencies, and modules.dep built with depmod for the image.
+#
+# The image is two cpio archives back to back (the kernel unpacks both): a
+# base with the binaries, their libraries and the stock modules, cached in
+# ${PODWALL_CACHE:-/var/cache/podwall}/initramfs/<hash of its inputs>/, and
+# a small overlay made each time with /init, lib.sh, the module index, the
+# extra modules and the files.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
+CACHE=${PODWALL_CACHE:-/var/cache/podwall}/initramfs
 
 # Stock modules the harness uses.  crc32c_generic is listed explicitly
 # because busybox modprobe ignores softdeps (libcrc32c needs a crc32c).
@@ -30,6 +37,7 @@ DEFAULT_MODULES="crc32c_generic libcrc32c veth dummy bridge br_netfilter sctp
 	nf_conntrack nf_nat nf_tables nft_chain_nat nft_nat nft_masq nft_ct
 	nft_numgen nft_reject_inet nft_reject_ipv4 nft_reject_ipv6 nfnetlink
 	nf_reject_ipv4 nf_reject_ipv6 nf_defrag_ipv4 nf_defrag_ipv6 ipv6"
+BASE_BINS="/usr/bin/busybox /usr/sbin/ip /usr/sbin/nft /usr/bin/kmod"
 
 out= moddir= extra_modules= kos=() bins=() files=()
 while [ $# -gt 0 ]; do
@@ -46,90 +54,150 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$out" ] || { echo "mkinitramfs.sh: -o OUT is required" >&2; exit 2; }
 [ -n "$moddir" ] || moddir=$("$TOP/scripts/guest-kernel.sh" --print MODDIR)
-
-img=$(mktemp -d "${TMPDIR:-/tmp}/pw-initramfs.XXXXXX")
-trap 'rm -rf "$img"' EXIT
-
-# usr-merged layout, like the host, so ldd's paths work as they are
-mkdir -p "$img"/usr/bin "$img"/usr/sbin "$img"/usr/lib "$img"/usr/lib64 \
-	"$img"/dev "$img"/proc "$img"/sys "$img"/run "$img"/tmp "$img"/etc \
-	"$img"/root "$img"/tests "$img"/var
-ln -s usr/bin "$img/bin"; ln -s usr/sbin "$img/sbin"
-ln -s usr/lib "$img/lib"; ln -s usr/lib64 "$img/lib64"
-ln -s /run "$img/var/run"
-
-# Host binaries with their shared libraries: an absolute PATH keeps its path
-# in the image, a relative one goes to /usr/bin/NAME.  Few forks: process
-# creation is slow on these hosts.
-add_bins() {	# PATH...
-	local b abs=() rel=()
-	for b in "$@"; do
-		[ -e "$b" ] || { echo "mkinitramfs.sh: $b not found" >&2; exit 1; }
-		case "$b" in /*) abs+=("$b") ;; *) rel+=("$b") ;; esac
-	done
-	cp -L --parents ${abs[@]+"${abs[@]}"} $(ldd "$@" 2>/dev/null |
-		sed -n 's,.*=> \(/[^ ]*\).*,\1,p; s,^[[:space:]]*\(/[^ ]*\) (.*,\1,p' | sort -u) "$img"
-	[ ${#rel[@]} -eq 0 ] || cp -L "${rel[@]}" "$img/usr/bin/"
-}
-
-add_bins /usr/bin/busybox /usr/sbin/ip /usr/sbin/nft /usr/bin/kmod ${bins[@]+"${bins[@]}"}
-(cd "$img/usr/sbin" && for t in insmod rmmod modprobe lsmod modinfo depmod; do ln -s ../bin/kmod "$t"; done)
-# busybox applets for everything else: one link per applet in /usr/bin,
-# existing files are kept (the iproute2 and kmod tools in /usr/sbin come
-# first in PATH; busybox ash prefers its applets, see lib.sh)
-/usr/bin/busybox --install -s "$img/usr/bin"
-
-cp "$HERE/init" "$img/init"
-chmod 755 "$img/init"
-cp "$HERE/lib.sh" "$img/tests/lib.sh"
-printf 'root:x:0:0:root:/root:/bin/sh\n' > "$img/etc/passwd"
-printf 'root:x:0:\n' > "$img/etc/group"
-printf 'tcp 6 TCP\nudp 17 UDP\nsctp 132 SCTP\nicmp 1 ICMP\nipv6-icmp 58 IPv6-ICMP\n' \
-	> "$img/etc/protocols"
-
-# modules
 if [ "$moddir" != none ]; then
 	[ -d "$moddir" ] || { echo "mkinitramfs.sh: no module dir $moddir" >&2; exit 1; }
 	moddir=$(cd "$moddir" && pwd)
 	kver=${moddir##*/}
-	# modprobe -d wants BASE/lib/modules/KVER
-	base=$img/.modbase
-	mkdir -p "$base/lib/modules"
-	ln -s "$moddir" "$base/lib/modules/$kver"
-	dst=$img/lib/modules/$kver
-	mkdir -p "$dst"
-	want="$DEFAULT_MODULES $extra_modules"
-	for ko in ${kos[@]+"${kos[@]}"}; do
-		[ -f "$ko" ] || { echo "mkinitramfs.sh: module $ko not found" >&2; exit 1; }
-		mkdir -p "$dst/extra"
-		cp "$ko" "$dst/extra/"
-		want="$want $(modinfo -F depends "$ko" | tr ',' ' ')"
-	done
-	# softdeps are included; "builtin" lines are skipped; unknown names warn
-	rels=$(modprobe -S "$kver" -d "$base" -a --show-depends $want |
-		sed -n "s,^insmod $base/lib/modules/$kver/\([^ ]*\).*,\1,p" | sort -u) || true
-	(cd "$moddir" && cp --parents $rels "$dst/")
-	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		[ -e "$moddir/$f" ] && cp "$moddir/$f" "$dst/"
-	done
-	rm -rf "$base"
-	depmod -b "$img" "$kver"
-	echo "$kver" > "$img/etc/podwall-kver"
 fi
+for b in ${bins[@]+"${bins[@]}"}; do
+	[ -e "$b" ] || { echo "mkinitramfs.sh: $b not found" >&2; exit 1; }
+done
 
-for spec in "${files[@]}"; do
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pw-initramfs.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# usr-merged layout, like the host, so ldd's paths work as they are
+skeleton() {	# DIR
+	mkdir -p "$1"/usr/bin "$1"/usr/sbin "$1"/usr/lib "$1"/usr/lib64 "$1"/etc "$1"/tests
+	ln -s usr/bin "$1/bin"; ln -s usr/sbin "$1/sbin"
+	ln -s usr/lib "$1/lib"; ln -s usr/lib64 "$1/lib64"
+}
+
+mkcpio() {	# DIR OUT
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$2"
+}
+
+# modprobe -d wants BASE/lib/modules/KVER; print the paths (relative to
+# $moddir) of the modules named and their dependencies (softdeps included)
+mod_closure() {	# NAME...
+	local b=$tmp/modbase
+	[ -e "$b" ] || { mkdir -p "$b/lib/modules"; ln -s "$moddir" "$b/lib/modules/$kver"; }
+	modprobe -S "$kver" -d "$b" -a --show-depends "$@" |
+		sed -n "s,^insmod $b/lib/modules/$kver/\([^ ]*\).*,\1,p" | sort -u || true
+}
+
+# Host binaries and the libraries ldd lists: an absolute path is kept, a
+# relative one goes to /usr/bin.  Libraries already in the base are skipped.
+add_bins() {	# DIR PATH...
+	local d=$1 b abs=() rel=()
+	shift
+	for b in "$@"; do
+		case "$b" in /*) abs+=("$b") ;; *) rel+=("$b") ;; esac
+	done
+	cp -L -n --parents ${abs[@]+"${abs[@]}"} $(ldd "$@" 2>/dev/null |
+		sed -n 's,.*=> \(/[^ ]*\).*,\1,p; s,^[[:space:]]*\(/[^ ]*\) (.*,\1,p' |
+		sort -u | while read -r b; do [ -e "$base/root$b" ] || echo "$b"; done) "$d"
+	[ ${#rel[@]} -eq 0 ] || { mkdir -p "$d/usr/bin"; cp -L "${rel[@]}" "$d/usr/bin/"; }
+}
+
+# ------------------------------------------------------------------ base
+# Everything that depends only on the host's binaries and the kernel's
+# modules.  Rebuilt when any input changes (this script, binary sizes and
+# mtimes, the module tree, the module list).  --bin binaries change often:
+# they go into the overlay.
+key=$({ cat "$0"; stat -L -c '%n %s %Y' $BASE_BINS \
+	${kver:+"$moddir/modules.dep"}; echo "$moddir $DEFAULT_MODULES $extra_modules"; } |
+	sha1sum | cut -c1-16)
+base=$CACHE/$key
+
+build_base() {
+	local b=$tmp/base img rel abs lib
+	img=$b/root
+	skeleton "$img"
+	mkdir -p "$img"/dev "$img"/proc "$img"/sys "$img"/run "$img"/tmp "$img"/root "$img"/var
+	ln -s /run "$img/var/run"
+	add_bins "$img" $BASE_BINS
+	(cd "$img/usr/sbin" && for t in insmod rmmod modprobe lsmod modinfo depmod; do ln -s ../bin/kmod "$t"; done)
+	# busybox applets for everything else: links in /usr/bin, existing
+	# files kept (iproute2 and kmod in /usr/sbin come first in PATH; busybox
+	# ash prefers its applets anyway, see lib.sh)
+	/usr/bin/busybox --install -s "$img/usr/bin"
+	printf 'root:x:0:0:root:/root:/bin/sh\n' > "$img/etc/passwd"
+	printf 'root:x:0:\n' > "$img/etc/group"
+	printf 'tcp 6 TCP\nudp 17 UDP\nsctp 132 SCTP\nicmp 1 ICMP\nipv6-icmp 58 IPv6-ICMP\n' \
+		> "$img/etc/protocols"
+	mkcpio "$img" "$b/base.cpio"
+	# the stock modules, kept as a tree: each image adds its own and indexes
+	mkdir -p "$b/modules"
+	: > "$b/names"
+	if [ -n "${kver:-}" ]; then
+		rel=$(mod_closure $DEFAULT_MODULES $extra_modules)
+		[ -z "$rel" ] || (cd "$moddir" && cp --parents $rel "$b/modules/")
+		for lib in $rel; do lib=${lib##*/}; lib=${lib%%.ko*}; echo "${lib//-/_}"; done > "$b/names"
+		for lib in modules.order modules.builtin modules.builtin.modinfo; do
+			[ ! -e "$moddir/$lib" ] || cp "$moddir/$lib" "$b/modules/"
+		done
+	fi
+	touch "$b/.complete"	# root/ stays: add_bins looks there
+	mv -T "$b" "$base" 2>/dev/null || true	# lost a race: theirs is as good
+}
+
+if [ ! -e "$base/.complete" ]; then
+	mkdir -p "$CACHE"
+	exec 9>"$CACHE/.lock"
+	flock 9
+	[ -e "$base/.complete" ] || { rm -rf "$base"; build_base; }
+	exec 9>&-
+	# keep the five newest bases
+	ls -1dt "$CACHE"/*/ 2>/dev/null | tail -n +6 | xargs -r rm -rf
+fi
+# --------------------------------------------------------------- overlay
+# (forks are slow on these hosts: as few as possible from here on)
+ov=$tmp/overlay
+mkdir -p "$ov/tests" "$ov/etc" "$ov/usr/lib" ${kver:+"$ov/usr/lib/modules/$kver/extra"}
+# the usr-merge links as in the base (add_bins and depmod -b go through them)
+cp -a "$base/root/bin" "$base/root/sbin" "$base/root/lib" "$base/root/lib64" "$ov/"
+cp "$HERE/init" "$ov/init"
+cp "$HERE/lib.sh" "$ov/tests/lib.sh"
+[ ${#bins[@]} -eq 0 ] || add_bins "$ov" "${bins[@]}"
+if [ -n "${kver:-}" ]; then
+	dst=$ov/usr/lib/modules/$kver
+	cp -a "$base/modules/." "$dst/"
+	if [ ${#kos[@]} -gt 0 ]; then
+		cp "${kos[@]}" "$dst/extra/"
+		# dependencies of the extra modules that the base lacks
+		declare -A have=()
+		while read -r m; do have[$m]=1; done < "$base/names"
+		missing=()
+		for m in $(modinfo -F depends "${kos[@]}"); do
+			for m in ${m//,/ }; do
+				[ -n "${have[${m//-/_}]:-}" ] || missing+=("$m")
+			done
+		done
+		if [ ${#missing[@]} -gt 0 ]; then
+			rel=$(mod_closure "${missing[@]}")
+			[ -z "$rel" ] || (cd "$moddir" && cp -n --parents $rel "$dst/")
+		fi
+	fi
+	depmod -b "$ov" "$kver"
+	echo "$kver" > "$ov/etc/podwall-kver"
+elif [ ${#kos[@]} -gt 0 ]; then
+	echo "mkinitramfs.sh: --module needs a module tree (--moddir)" >&2
+	exit 2
+fi
+for spec in ${files[@]+"${files[@]}"}; do
 	src=${spec%%:*} dest=${spec#*:}
 	[ "$src" != "$spec" ] && [ -n "$dest" ] || { echo "mkinitramfs.sh: want SRC:DEST, got $spec" >&2; exit 2; }
 	[ -e "$src" ] || { echo "mkinitramfs.sh: $src not found" >&2; exit 1; }
 	case "$dest" in
-	*/) mkdir -p "$img$dest"; cp -a "$src" "$img$dest" ;;
-	*) mkdir -p "$img$(dirname "$dest")"; cp -a "$src" "$img$dest" ;;
+	*/) mkdir -p "$ov$dest"; cp -a "$src" "$ov$dest" ;;
+	*) mkdir -p "$ov$(dirname "$dest")"; cp -a "$src" "$ov$dest" ;;
 	esac
 done
+mkcpio "$ov" "$tmp/overlay.cpio"
 
-tmpout=$out.tmp.$$
 case "$out" in
-*.gz) (cd "$img" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -1) > "$tmpout" ;;
-*) (cd "$img" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) > "$tmpout" ;;
+*.gz) cat "$base/base.cpio" "$tmp/overlay.cpio" | gzip -1 > "$out.tmp.$$" ;;
+*) cat "$base/base.cpio" "$tmp/overlay.cpio" > "$out.tmp.$$" ;;
 esac
-mv -f "$tmpout" "$out"
+mv -f "$out.tmp.$$" "$out"
