@@ -78,6 +78,11 @@ static void test_kubectl_lists(void **state)
 	assert_int_equal(s.nss, 1);
 	assert_int_equal(s.pods, 2);
 	assert_int_equal(s.pols, 0);
+	/* YAML in flow style starts like JSON. */
+	text = "{kind: Namespace, metadata: {name: q}}\n";
+	assert_int_equal(pw_k8s_load_text(text, strlen(text), "t.yaml", count_cb, &s,
+					  err, sizeof(err)), 0);
+	assert_int_equal(s.nss, 2);
 }
 
 static void test_yaml_scalars(void **state)

@@ -109,10 +109,14 @@ int pw_k8s_load_text(const char *text, size_t len, const char *origin,
 
 	while (i < len && strchr(" \t\r\n", text[i]))
 		i++;
-	if (i < len && (text[i] == '{' || text[i] == '['))
+	if (i < len && (text[i] == '{' || text[i] == '[')) {
 		ret = parse_json_stream(text, len, &docs, err, errlen, origin);
-	else
+		/* YAML flow style looks like JSON at first: give it a chance. */
+		if (ret == -EINVAL && !pw_yaml_to_json(text, len, &docs, NULL, 0))
+			ret = 0;
+	} else {
 		ret = pw_yaml_to_json(text, len, &docs, err, errlen);
+	}
 	if (ret) {
 		if (ret == -EINVAL && err && !strstr(err, origin)) {
 			char tmp[512];
