@@ -68,6 +68,10 @@ struct pass {
 	struct lh_table *egress_cache;	/* peers + port names -> egress_res */
 	uint32_t *stamp;		/* per pod: last egress_named() that took it */
 	uint32_t cur_stamp;
+	struct pw_pol_log *rec;		/* output of the policy being compiled */
+	uint32_t *ep_by_id;		/* endpoint id -> index + 1 */
+	uint32_t nr_ep_by_id;
+	int rec_err;
 };
 
 static json_object *default_ns_labels(struct pass *p, const char *name,
@@ -172,6 +176,12 @@ static int pass_init(struct pass *p)
 		n++;
 	}
 	p->nr_pods = n;
+	p->nr_ep_by_id = c->ep_ids.ids.next + 1;
+	p->ep_by_id = calloc(p->nr_ep_by_id, sizeof(*p->ep_by_id));
+	if (!p->ep_by_id)
+		return -ENOMEM;
+	for (n = 0; n < p->nr_eps; n++)
+		p->ep_by_id[p->eps[n].id] = n + 1;
 	return 0;
 }
 
@@ -204,6 +214,7 @@ static void pass_release(struct pass *p)
 	if (p->egress_cache)
 		lh_table_free(p->egress_cache);
 	free(p->stamp);
+	free(p->ep_by_id);
 }
 
 /* Marks @id in a by-id bitmap; returns whether it was already marked. */
@@ -279,30 +290,83 @@ static void ports_sig(const struct pw_port_range *r, uint32_t n, char *buf,
 					r[i].last);
 }
 
-/* Interns @pf (consumed) as a set of this pass's model; *out 0 if empty. */
-static int intern_set(struct pass *p, struct pw_prefixes *pf, uint32_t *out)
+void pw_pol_log_free(struct pw_pol_log *log)
 {
-	const struct pw_prefixes *stored = NULL;
-	struct pw_model_set *s;
-	uint32_t set;
-	int ret;
+	uint32_t i;
 
-	*out = 0;
-	if (!pf->n) {
-		free(pf->a);
-		pf->a = NULL;
-		return 0;
+	if (!log)
+		return;
+	for (i = 0; i < log->nr_rules; i++) {
+		free(log->rules[i].key);
+		free(log->rules[i].r.ports);
 	}
-	pw_prefixes_normalise(pf);
-	set = pw_idmap_prefixes(&p->c->set_ids, pf, &stored);
-	if (!set)
-		return -ENOMEM;
-	ret = seen(&p->set_seen, &p->nr_set_seen, set);
-	if (ret < 0)
-		return ret;
-	*out = set;
+	free(log->rules);
+	free(log->att);
+	pw_vec_release(&log->eps);
+	free(log);
+}
+
+static void rec_rule(struct pass *p, const char *key, const struct pw_model_rule *r)
+{
+	struct pw_pol_log *l = p->rec;
+	struct pw_pol_rule *pr;
+
+	if (!l)
+		return;
+	if (l->nr_rules == l->cap_rules) {
+		uint32_t nc = l->cap_rules ? l->cap_rules * 2 : 8;
+		void *n = realloc(l->rules, nc * sizeof(*l->rules));
+
+		if (!n) {
+			p->rec_err = -ENOMEM;
+			return;
+		}
+		l->rules = n;
+		l->cap_rules = nc;
+	}
+	pr = &l->rules[l->nr_rules];
+	pr->r = *r;
+	pr->key = strdup(key);
+	pr->r.ports = malloc((r->nr_ports ? r->nr_ports : 1) * sizeof(*r->ports));
+	if (!pr->key || !pr->r.ports) {
+		free(pr->key);
+		free(pr->r.ports);
+		p->rec_err = -ENOMEM;
+		return;
+	}
+	if (r->nr_ports)
+		memcpy(pr->r.ports, r->ports, r->nr_ports * sizeof(*r->ports));
+	l->nr_rules++;
+}
+
+static void rec_att(struct pass *p, uint32_t ep_idx, uint8_t dir, uint32_t rule)
+{
+	struct pw_pol_log *l = p->rec;
+
+	if (!l)
+		return;
+	if (l->nr_att == l->cap_att) {
+		uint32_t nc = l->cap_att ? l->cap_att * 2 : 16;
+		void *n = realloc(l->att, nc * sizeof(*l->att));
+
+		if (!n) {
+			p->rec_err = -ENOMEM;
+			return;
+		}
+		l->att = n;
+		l->cap_att = nc;
+	}
+	l->att[l->nr_att++] = (struct pw_pol_att){ p->eps[ep_idx].id, rule, dir };
+}
+
+/* Puts set @id (content @c) into this pass's model once. */
+static int add_set(struct pass *p, uint32_t id, const struct pw_prefixes *c)
+{
+	struct pw_model_set *s;
+	int ret = seen(&p->set_seen, &p->nr_set_seen, id);
+
 	if (ret)
-		return 0;
+		return ret < 0 ? ret : 0;
 	if (p->m->nr_sets == p->cap_sets) {
 		uint32_t nc = p->cap_sets ? p->cap_sets * 2 : 16;
 		void *ns = realloc(p->m->sets, nc * sizeof(*s));
@@ -314,13 +378,34 @@ static int intern_set(struct pass *p, struct pw_prefixes *pf, uint32_t *out)
 	}
 	s = &p->m->sets[p->m->nr_sets++];
 	memset(s, 0, sizeof(*s));
-	s->id = set;
-	s->prefixes = malloc(stored->n * sizeof(*s->prefixes));
+	s->id = id;
+	s->prefixes = malloc((c->n ? c->n : 1) * sizeof(*s->prefixes));
 	if (!s->prefixes)
 		return -ENOMEM;
-	s->nr_prefixes = stored->n;
-	memcpy(s->prefixes, stored->a, stored->n * sizeof(*s->prefixes));
+	s->nr_prefixes = c->n;
+	if (c->n)
+		memcpy(s->prefixes, c->a, c->n * sizeof(*s->prefixes));
 	return 0;
+}
+
+/* Interns @pf (consumed) as a set of this pass's model; *out 0 if empty. */
+static int intern_set(struct pass *p, struct pw_prefixes *pf, uint32_t *out)
+{
+	const struct pw_prefixes *stored = NULL;
+	uint32_t set;
+
+	*out = 0;
+	if (!pf->n) {
+		free(pf->a);
+		pf->a = NULL;
+		return 0;
+	}
+	pw_prefixes_normalise(pf);
+	set = pw_idmap_prefixes(&p->c->set_ids, pf, &stored);
+	if (!set)
+		return -ENOMEM;
+	*out = set;
+	return add_set(p, set, stored);
 }
 
 struct emit {
@@ -382,6 +467,7 @@ static int emit_rule(struct pass *p, const struct emit *e, uint32_t *out)
 		r->nr_ports = e->nr_ports;
 		memcpy(r->ports, e->ports, e->nr_ports * sizeof(*r->ports));
 	}
+	rec_rule(p, key, r);
 	return 0;
 }
 
@@ -392,9 +478,11 @@ static int attach(struct pass *p, const struct pw_vec *eps, uint8_t dir,
 
 	if (!rule)
 		return 0;
-	for (i = 0; i < eps->n; i++)
+	for (i = 0; i < eps->n; i++) {
 		if (pw_vec_push(&p->eps[eps->v[i]].rules[dir], rule))
 			return -ENOMEM;
+		rec_att(p, eps->v[i], dir, rule);
+	}
 	return 0;
 }
 
@@ -859,6 +947,8 @@ static int ingress_named(struct pass *p, uint32_t pid, uint32_t index,
 			return ret;
 		if (rid && pw_vec_push(&ep->rules[PODWALL_DIR_INGRESS], rid))
 			return -ENOMEM;
+		if (rid)
+			rec_att(p, eps->v[i], PODWALL_DIR_INGRESS, rid);
 	}
 	return 0;
 }
@@ -973,6 +1063,11 @@ static int compile_policy(struct pass *p, const struct pw_k8s_policy *pol)
 		goto out;
 	}
 	ret = add_policy(p, pol, pid);
+	if (p->rec) {
+		p->rec->pid = pid;
+		for (i = 0; i < eps.n && !ret; i++)
+			ret = pw_vec_push(&p->rec->eps, p->eps[eps.v[i]].id);
+	}
 	for (d = 0; d < __PODWALL_DIR_MAX && !ret; d++) {
 		uint32_t flag = d == PODWALL_DIR_INGRESS ?
 				PODWALL_EP_F_ISOLATED_INGRESS :
@@ -989,6 +1084,206 @@ static int compile_policy(struct pass *p, const struct pw_k8s_policy *pol)
 	}
 out:
 	pw_vec_release(&eps);
+	return ret;
+}
+
+static bool sel_peer_takes(const struct pw_k8s_policy *pol,
+			   const struct pw_k8s_peer *peer,
+			   const struct pw_k8s_pod *pod, json_object *ns_labels)
+{
+	if (peer->is_block)
+		return false;
+	if (peer->ns_sel ? !pw_k8s_selector_matches(peer->ns_sel, ns_labels) :
+			   strcmp(pod->ns, pol->ns))
+		return false;
+	return !peer->pod_sel || pw_k8s_selector_matches(peer->pod_sel, pod->labels);
+}
+
+bool pw_policy_depends_on_pod(const struct pw_k8s_policy *pol,
+			      const struct pw_k8s_pod *pod, json_object *ns_labels)
+{
+	unsigned int d;
+	uint32_t i, j;
+
+	/* Selection, and named ports resolved on the selected pods. */
+	if (!strcmp(pol->ns, pod->ns))
+		return true;
+	for (d = 0; d < __PODWALL_DIR_MAX; d++) {
+		for (i = 0; i < pol->nr_rules[d]; i++) {
+			const struct pw_k8s_rule *r = &pol->rules[d][i];
+			bool named = false, wide = r->any_peer;
+
+			for (j = 0; j < r->nr_ports; j++)
+				named |= r->ports[j].name != NULL;
+			for (j = 0; j < r->nr_peers; j++) {
+				wide |= r->peers[j].is_block;
+				if (sel_peer_takes(pol, &r->peers[j], pod, ns_labels))
+					return true;
+			}
+			/* Egress names resolve on any peer pod, inside blocks too. */
+			if (d == PODWALL_DIR_EGRESS && named && wide)
+				return true;
+		}
+	}
+	return false;
+}
+
+bool pw_policy_depends_on_ns(const struct pw_k8s_policy *pol, json_object *labels)
+{
+	unsigned int d;
+	uint32_t i, j;
+
+	for (d = 0; d < __PODWALL_DIR_MAX; d++)
+		for (i = 0; i < pol->nr_rules[d]; i++)
+			for (j = 0; j < pol->rules[d][i].nr_peers; j++) {
+				const struct pw_k8s_peer *peer = &pol->rules[d][i].peers[j];
+
+				if (peer->ns_sel && pw_k8s_selector_matches(peer->ns_sel, labels))
+					return true;
+			}
+	return false;
+}
+
+static int ep_index(struct pass *p, uint32_t id, uint32_t *idx)
+{
+	if (id >= p->nr_ep_by_id || !p->ep_by_id[id])
+		return -ESTALE;
+	*idx = p->ep_by_id[id] - 1;
+	return 0;
+}
+
+/* Every id the log names still means what it meant: safe to replay. */
+static bool log_valid(struct pass *p, const struct pw_k8s_policy *pol,
+		      const struct pw_pol_log *l)
+{
+	char key[PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 2];
+	uint32_t i, idx;
+
+	if (!l->pid)
+		return true;
+	snprintf(key, sizeof(key), "%s/%s", pol->ns, pol->name);
+	if (pw_idmap_peek_str(&p->c->policy_ids, key) != l->pid)
+		return false;
+	for (i = 0; i < l->eps.n; i++)
+		if (ep_index(p, l->eps.v[i], &idx))
+			return false;
+	for (i = 0; i < l->nr_att; i++)
+		if (ep_index(p, l->att[i].ep, &idx))
+			return false;
+	for (i = 0; i < l->nr_rules; i++) {
+		const struct pw_model_rule *r = &l->rules[i].r;
+
+		if (pw_idmap_peek_str(&p->c->rule_ids, l->rules[i].key) != r->id)
+			return false;
+		if (!(r->flags & PW_RULE_F_ANY_PEER) &&
+		    (r->set >= p->c->set_ids.nr_by_id || !p->c->set_ids.keys[r->set]))
+			return false;
+	}
+	return true;
+}
+
+/* Adds a cached policy output to the model, as compile_policy() did. */
+static int replay_policy(struct pass *p, const struct pw_k8s_policy *pol,
+			 const struct pw_pol_log *l)
+{
+	char key[PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 2];
+	uint32_t i, idx = 0;
+	unsigned int d;
+	int ret;
+
+	if (!l->pid)
+		return 0;
+	snprintf(key, sizeof(key), "%s/%s", pol->ns, pol->name);
+	pw_idmap_str(&p->c->policy_ids, key);	/* marks it used */
+	ret = add_policy(p, pol, l->pid);
+	for (i = 0; i < l->eps.n && !ret; i++) {
+		ret = ep_index(p, l->eps.v[i], &idx);
+		for (d = 0; d < __PODWALL_DIR_MAX && !ret; d++) {
+			if (!pol->types[d])
+				continue;
+			p->eps[idx].flags |= d == PODWALL_DIR_INGRESS ?
+					     PODWALL_EP_F_ISOLATED_INGRESS :
+					     PODWALL_EP_F_ISOLATED_EGRESS;
+			ret = pw_vec_push(&p->eps[idx].pols[d], l->pid);
+		}
+	}
+	for (i = 0; i < l->nr_rules && !ret; i++) {
+		const struct pw_model_rule *r = &l->rules[i].r;
+		struct pw_model_rule *mr;
+
+		pw_idmap_str(&p->c->rule_ids, l->rules[i].key);
+		if (!(r->flags & PW_RULE_F_ANY_PEER)) {
+			const struct pw_prefixes *content =
+				pw_idmap_touch(&p->c->set_ids, r->set);
+
+			ret = content ? add_set(p, r->set, content) : -ESTALE;
+			if (ret)
+				break;
+		}
+		ret = seen(&p->rule_seen, &p->nr_rule_seen, r->id);
+		if (ret) {
+			ret = ret < 0 ? ret : 0;
+			continue;
+		}
+		if (p->m->nr_rules == p->cap_rules) {
+			uint32_t nc = p->cap_rules ? p->cap_rules * 2 : 16;
+			void *nr = realloc(p->m->rules, nc * sizeof(*mr));
+
+			if (!nr)
+				return -ENOMEM;
+			p->m->rules = nr;
+			p->cap_rules = nc;
+		}
+		mr = &p->m->rules[p->m->nr_rules++];
+		*mr = *r;
+		mr->ports = malloc((r->nr_ports ? r->nr_ports : 1) * sizeof(*mr->ports));
+		if (!mr->ports) {
+			mr->nr_ports = 0;
+			return -ENOMEM;
+		}
+		if (r->nr_ports)
+			memcpy(mr->ports, r->ports, r->nr_ports * sizeof(*mr->ports));
+		if (r->flags & PW_RULE_F_ANY_PORT) {
+			free(mr->ports);
+			mr->ports = NULL;
+		}
+	}
+	for (i = 0; i < l->nr_att && !ret; i++) {
+		ret = ep_index(p, l->att[i].ep, &idx);
+		if (!ret)
+			ret = pw_vec_push(&p->eps[idx].rules[l->att[i].dir],
+					  l->att[i].rule);
+	}
+	return ret;
+}
+
+/* A policy's output: replayed from the cache, or compiled and cached. */
+static int policy_output(struct pass *p, const char *key,
+			 const struct pw_k8s_policy *pol)
+{
+	struct pw_pol_log *l = NULL;
+	int ret;
+
+	if (lh_table_lookup_ex(p->c->pcache, key, (void **)&l)) {
+		if (log_valid(p, pol, l))
+			return replay_policy(p, pol, l);
+		lh_table_delete(p->c->pcache, key);
+	}
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	p->rec = l;
+	p->rec_err = 0;
+	ret = compile_policy(p, pol);
+	p->rec = NULL;
+	if (!ret && !p->rec_err) {
+		char *k = strdup(key);
+
+		if (k && !lh_table_insert(p->c->pcache, k, l))
+			return 0;
+		free(k);
+	}
+	pw_pol_log_free(l);
 	return ret;
 }
 
@@ -1124,7 +1419,7 @@ int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out)
 	if (ret)
 		goto out;
 	lh_foreach(c->pols, e) {
-		ret = compile_policy(&p, lh_entry_v(e));
+		ret = policy_output(&p, lh_entry_k(e), lh_entry_v(e));
 		if (ret)
 			goto out;
 	}
@@ -1150,7 +1445,10 @@ out:
 	pw_idmap_sweep(&c->rule_ids);
 	pw_idmap_sweep(&c->set_ids);
 	pass_release(&p);
-	if (ret)
+	if (ret) {
+		/* Ids of unreplayed outputs may have been swept: start over. */
+		pw_compiler_forget(c);
 		pw_model_free(out);
+	}
 	return ret;
 }

@@ -103,6 +103,8 @@ void pw_idmap_release(struct pw_idmap *m)
 	if (m->t)
 		lh_table_free(m->t);
 	pw_vec_release(&m->ids.free);
+	free(m->keys);
+	free(m->gens);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -125,11 +127,30 @@ static uint32_t idmap_get(struct pw_idmap *m, void *key, bool *owned,
 		return 0;
 	v->id = pw_id_get(&m->ids);
 	v->gen = m->gen;
+	if (v->id >= m->nr_by_id) {
+		uint32_t n = v->id * 2 + 64;
+		const void **nk = realloc(m->keys, n * sizeof(*nk));
+		uint32_t **ng = nk ? realloc(m->gens, n * sizeof(*ng)) : NULL;
+
+		if (nk)
+			m->keys = nk;
+		if (!nk || !ng) {
+			pw_id_put(&m->ids, v->id);
+			free(v);
+			return 0;
+		}
+		m->gens = ng;
+		memset(m->keys + m->nr_by_id, 0, (n - m->nr_by_id) * sizeof(*nk));
+		memset(m->gens + m->nr_by_id, 0, (n - m->nr_by_id) * sizeof(*ng));
+		m->nr_by_id = n;
+	}
 	if (lh_table_insert(m->t, key, v)) {
 		pw_id_put(&m->ids, v->id);
 		free(v);
 		return 0;
 	}
+	m->keys[v->id] = key;
+	m->gens[v->id] = &v->gen;
 	*owned = true;
 	return v->id;
 }
@@ -171,6 +192,21 @@ uint32_t pw_idmap_prefixes(struct pw_idmap *m, struct pw_prefixes *p,
 	return id;
 }
 
+const void *pw_idmap_touch(struct pw_idmap *m, uint32_t id)
+{
+	if (id >= m->nr_by_id || !m->keys[id])
+		return NULL;
+	*m->gens[id] = m->gen;
+	return m->keys[id];
+}
+
+uint32_t pw_idmap_peek_str(struct pw_idmap *m, const char *key)
+{
+	struct lh_entry *e = lh_table_lookup_entry(m->t, key);
+
+	return e ? ((struct idval *)lh_entry_v(e))->id : 0;
+}
+
 void pw_idmap_begin(struct pw_idmap *m)
 {
 	m->gen++;
@@ -184,6 +220,8 @@ void pw_idmap_sweep(struct pw_idmap *m)
 		struct idval *v = lh_entry_v(e);
 
 		if (v->gen != m->gen) {
+			m->keys[v->id] = NULL;
+			m->gens[v->id] = NULL;
 			pw_id_put(&m->ids, v->id);
 			lh_table_delete_entry(m->t, e);
 		}
@@ -204,6 +242,12 @@ static void free_ns_entry(struct lh_entry *e)
 	pw_k8s_ns_free(lh_entry_v(e));
 }
 
+static void free_log_entry(struct lh_entry *e)
+{
+	free((void *)lh_entry_k(e));
+	pw_pol_log_free(lh_entry_v(e));
+}
+
 static void free_pol_entry(struct lh_entry *e)
 {
 	free((void *)lh_entry_k(e));
@@ -219,7 +263,8 @@ struct pw_compiler *pw_compiler_new(void)
 	c->pods = lh_kchar_table_new(256, free_pod_entry);
 	c->nss = lh_kchar_table_new(64, free_ns_entry);
 	c->pols = lh_kchar_table_new(64, free_pol_entry);
-	if (!c->pods || !c->nss || !c->pols ||
+	c->pcache = lh_kchar_table_new(64, free_log_entry);
+	if (!c->pods || !c->nss || !c->pols || !c->pcache ||
 	    pw_idmap_init(&c->policy_ids, false) ||
 	    pw_idmap_init(&c->ep_ids, false) ||
 	    pw_idmap_init(&c->rule_ids, false) ||
@@ -238,6 +283,8 @@ void pw_compiler_free(struct pw_compiler *c)
 		lh_table_free(c->pods);
 	if (c->nss)
 		lh_table_free(c->nss);
+	if (c->pcache)
+		lh_table_free(c->pcache);
 	if (c->pols)
 		lh_table_free(c->pols);
 	pw_idmap_release(&c->policy_ids);
@@ -249,12 +296,21 @@ void pw_compiler_free(struct pw_compiler *c)
 	free(c);
 }
 
+void pw_compiler_forget(struct pw_compiler *c)
+{
+	struct lh_entry *e, *tmp;
+
+	lh_foreach_safe(c->pcache, e, tmp)
+		lh_table_delete_entry(c->pcache, e);
+}
+
 int pw_compiler_set_node(struct pw_compiler *c, const char *node)
 {
 	char *n = node ? strdup(node) : NULL;
 
 	if (node && !n)
 		return -ENOMEM;
+	pw_compiler_forget(c);	/* other endpoints: every policy changes */
 	free(c->node);
 	c->node = n;
 	return 0;
@@ -323,18 +379,83 @@ static void pol_free_v(void *p)
 	pw_k8s_policy_free(p);
 }
 
+/* The labels of namespace @name as the compiler sees them (a new reference). */
+static json_object *ns_labels_of(struct pw_compiler *c, const char *name)
+{
+	const struct pw_k8s_ns *ns = pw_compiler_ns(c, name);
+	json_object *l;
+
+	if (ns)
+		return json_object_get(ns->labels);
+	l = json_object_new_object();
+	json_object_object_add(l, "kubernetes.io/metadata.name",
+			       json_object_new_string(name));
+	return l;
+}
+
+/* Drops the cached output of every policy that @pod may matter to. */
+static void forget_for_pod(struct pw_compiler *c, const struct pw_k8s_pod *pod)
+{
+	json_object *labels = ns_labels_of(c, pod->ns);
+	struct lh_entry *e, *tmp;
+
+	lh_foreach_safe(c->pcache, e, tmp) {
+		void *pol = NULL;
+
+		lh_table_lookup_ex(c->pols, lh_entry_k(e), &pol);
+		if (!pol || !labels || pw_policy_depends_on_pod(pol, pod, labels))
+			lh_table_delete_entry(c->pcache, e);
+	}
+	json_object_put(labels);
+}
+
+static void forget_for_ns(struct pw_compiler *c, json_object *labels)
+{
+	struct lh_entry *e, *tmp;
+
+	lh_foreach_safe(c->pcache, e, tmp) {
+		void *pol = NULL;
+
+		lh_table_lookup_ex(c->pols, lh_entry_k(e), &pol);
+		if (!pol || !labels || pw_policy_depends_on_ns(pol, labels))
+			lh_table_delete_entry(c->pcache, e);
+	}
+}
+
+static void forget_policy(struct pw_compiler *c, const char *key)
+{
+	if (key)
+		lh_table_delete(c->pcache, key);
+	else
+		pw_compiler_forget(c);
+}
+
 int pw_compiler_put_pod(struct pw_compiler *c, struct pw_k8s_pod *pod)
 {
+	const struct pw_k8s_pod *old = pw_compiler_pod(c, pod->ns, pod->name);
+
+	if (old)
+		forget_for_pod(c, old);
+	forget_for_pod(c, pod);
 	return store_put(c->pods, join(pod->ns, pod->name), pod, pod_free_v);
 }
 
 int pw_compiler_put_ns(struct pw_compiler *c, struct pw_k8s_ns *ns)
 {
+	json_object *old = ns_labels_of(c, ns->name);
+
+	forget_for_ns(c, old);
+	forget_for_ns(c, ns->labels);
+	json_object_put(old);
 	return store_put(c->nss, strdup(ns->name), ns, ns_free_v);
 }
 
 int pw_compiler_put_policy(struct pw_compiler *c, struct pw_k8s_policy *pol)
 {
+	char *key = join(pol->ns, pol->name);
+
+	forget_policy(c, key);
+	free(key);
 	return store_put(c->pols, join(pol->ns, pol->name), pol, pol_free_v);
 }
 
@@ -347,8 +468,13 @@ static int store_del(struct lh_table *t, const char *key)
 
 int pw_compiler_del_pod(struct pw_compiler *c, const char *ns, const char *name)
 {
+	const struct pw_k8s_pod *old = pw_compiler_pod(c, ns, name);
 	char *k = join(ns, name);
-	int ret = store_del(c->pods, k);
+	int ret;
+
+	if (old)
+		forget_for_pod(c, old);
+	ret = store_del(c->pods, k);
 
 	free(k);
 	return ret;
@@ -356,14 +482,26 @@ int pw_compiler_del_pod(struct pw_compiler *c, const char *ns, const char *name)
 
 int pw_compiler_del_ns(struct pw_compiler *c, const char *name)
 {
-	return store_del(c->nss, name);
+	json_object *old = ns_labels_of(c, name);
+	int ret;
+
+	forget_for_ns(c, old);
+	json_object_put(old);
+	ret = store_del(c->nss, name);
+	old = ns_labels_of(c, name);	/* what it falls back to */
+	forget_for_ns(c, old);
+	json_object_put(old);
+	return ret;
 }
 
 int pw_compiler_del_policy(struct pw_compiler *c, const char *ns,
 			   const char *name)
 {
 	char *k = join(ns, name);
-	int ret = store_del(c->pols, k);
+	int ret;
+
+	forget_policy(c, k);
+	ret = store_del(c->pols, k);
 
 	free(k);
 	return ret;

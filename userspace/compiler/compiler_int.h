@@ -31,6 +31,9 @@ struct pw_idmap {
 	struct lh_table *t;
 	struct pw_idpool ids;
 	uint32_t gen;
+	const void **keys;		/* by id: the map's key, NULL if free */
+	uint32_t **gens;		/* by id: where its pass stamp lives */
+	uint32_t nr_by_id;
 };
 
 struct pw_prefixes {
@@ -49,7 +52,41 @@ struct pw_compiler {
 	struct pw_idmap ep_ids;		/* "ns/name" */
 	struct pw_idmap rule_ids;	/* "policy/dir/index/variant" */
 	struct pw_idmap set_ids;	/* prefix list */
+	struct lh_table *pcache;	/* "ns/name" -> struct pw_pol_log */
 };
+
+/*
+ * What compiling one policy added to the model, in stable ids, so a pass
+ * can replay it instead of recomputing it while nothing it depends on
+ * changed (see pw_policy_depends_on_*()).
+ */
+struct pw_pol_rule {
+	char *key;			/* rule id key */
+	struct pw_model_rule r;		/* owns r.ports */
+};
+
+struct pw_pol_att {
+	uint32_t ep, rule;
+	uint8_t dir;
+};
+
+struct pw_pol_log {
+	uint32_t pid;			/* 0: selected no endpoint */
+	struct pw_vec eps;		/* ids of the selected endpoints */
+	uint32_t nr_rules, cap_rules;
+	struct pw_pol_rule *rules;
+	uint32_t nr_att, cap_att;
+	struct pw_pol_att *att;
+};
+
+void pw_pol_log_free(struct pw_pol_log *log);
+/* Drops every cached policy output. */
+void pw_compiler_forget(struct pw_compiler *c);
+/* Could a change of @pod (in a namespace labelled @ns_labels) change @pol's output? */
+bool pw_policy_depends_on_pod(const struct pw_k8s_policy *pol,
+			      const struct pw_k8s_pod *pod, json_object *ns_labels);
+/* Could a namespace with these labels change @pol's output? */
+bool pw_policy_depends_on_ns(const struct pw_k8s_policy *pol, json_object *labels);
 
 int pw_idmap_init(struct pw_idmap *m, bool by_prefixes);
 void pw_idmap_release(struct pw_idmap *m);
@@ -61,6 +98,10 @@ uint32_t pw_idmap_str(struct pw_idmap *m, const char *key);
  */
 uint32_t pw_idmap_prefixes(struct pw_idmap *m, struct pw_prefixes *p,
 			   const struct pw_prefixes **stored);
+/* The key of @id, marked used in this pass; NULL if @id is not allocated. */
+const void *pw_idmap_touch(struct pw_idmap *m, uint32_t id);
+/* The id of @key without allocating one; 0 if it has none. */
+uint32_t pw_idmap_peek_str(struct pw_idmap *m, const char *key);
 /* Starts a pass / frees the ids not used since the pass started. */
 void pw_idmap_begin(struct pw_idmap *m);
 void pw_idmap_sweep(struct pw_idmap *m);
