@@ -1165,6 +1165,48 @@ out:
 	return skb->len;
 }
 
+/*
+ * A dump message holds one whole rule or endpoint, and those can outgrow
+ * NLMSG_GOODSIZE (1024 port ranges, long rule lists): size the dump's
+ * buffers for the largest one of the live generation.
+ */
+static u32 obj_size(const struct podwall_obj *obj)
+{
+	u32 n = 512 + (obj->ns ? strlen(obj->ns) : 0) +
+		(obj->name ? strlen(obj->name) : 0);
+	unsigned int d;
+
+	if (obj->kind == PODWALL_RULE)
+		return n + obj->rule->nr_ports * 28;
+	if (obj->kind != PODWALL_EP)
+		return n;
+	n += obj->ep->nr_addrs * 32;
+	for (d = 0; d < __PODWALL_DIR_MAX; d++)
+		n += (obj->ep->nr_rules[d] + obj->ep->nr_policies[d]) * 8;
+	return n;
+}
+
+static int dump_start(struct netlink_callback *cb)
+{
+	struct podwall_net *pn = podwall_net(sock_net(cb->skb->sk));
+	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
+	const struct podwall_objs *objs;
+	const struct podwall_gen *gen;
+	u32 id, size = NLMSG_GOODSIZE;
+
+	rcu_read_lock();
+	gen = rcu_dereference(pn->live);
+	if (gen && (cmd == PODWALL_CMD_GET_RULE || cmd == PODWALL_CMD_GET_ENDPOINT)) {
+		objs = &gen->objs[cmd_kind(cmd)];
+		for (id = 0; id < objs->size; id++)
+			if (objs->v[id])
+				size = max(size, obj_size(objs->v[id]));
+	}
+	rcu_read_unlock();
+	cb->min_dump_alloc = min_t(u32, size, 1U << 20);
+	return 0;
+}
+
 /* ---- the family ------------------------------------------------------------ */
 
 static const struct genl_ops podwall_ops[] = {
@@ -1238,10 +1280,12 @@ static const struct genl_ops podwall_ops[] = {
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = PODWALL_CMD_GET_RULE,
+		.start = dump_start,
 		.dumpit = dump_objects,
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = PODWALL_CMD_GET_ENDPOINT,
+		.start = dump_start,
 		.dumpit = dump_objects,
 		.flags = GENL_ADMIN_PERM,
 	}, {
