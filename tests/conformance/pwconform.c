@@ -10,6 +10,8 @@
  *                                        needs to replay it with packets:
  *     OUTDIR[/<scenario>]/step-N.json    the compiled set (model JSON)
  *     OUTDIR[/<scenario>]/step-N.pods    "NS/NAME IP[,IP...] PORT/PROTO[,...]"
+ *     OUTDIR[/<scenario>]/step-N.hostnet "NS/NAME IP PORT/PROTO[,...]" of the
+ *                                        running hostNetwork pods
  *     OUTDIR[/<scenario>]/step-N.probes  "ID FROM TO_IP PORT PROTO EXPECT"
  *                                        FROM is NS/NAME or @node, EXPECT
  *                                        allow or deny
@@ -287,7 +289,7 @@ static FILE *emit_open(struct scen *s, int step, const char *ext)
 	return fopen(path, "w");
 }
 
-static void emit_pods(struct scen *s, FILE *f)
+static void emit_pods(struct scen *s, FILE *f, FILE *hostnet)
 {
 	json_object_object_foreach(s->pods, key, p) {
 		json_object *arr = get_arr(p, "ips"), *ports = get_arr(p, "ports");
@@ -296,9 +298,23 @@ static void emit_pods(struct scen *s, FILE *f)
 		bool first = true;
 		size_t i;
 
-		if ((hn && json_object_get_boolean(hn)) ||
-		    (phase && strcmp(phase, "Running")))
+		if (phase && strcmp(phase, "Running"))
 			continue;	/* not an endpoint: the guest runs no server */
+		/* A hostNetwork pod is a node address, not a pod: listed apart. */
+		if (hn && json_object_get_boolean(hn)) {
+			fprintf(hostnet, "%s %s ", key, ip ? ip : "-");
+			first = true;
+			for (i = 0; ports && i < json_object_array_length(ports); i++) {
+				json_object *pt = json_object_array_get_idx(ports, i);
+
+				fprintf(hostnet, "%s%d/%s", first ? "" : ",",
+					json_object_get_int(get(pt, "port")),
+					get_str(pt, "protocol") ?: "TCP");
+				first = false;
+			}
+			fputs(first ? "-\n" : "\n", hostnet);
+			continue;
+		}
 		fprintf(f, "%s ", key);
 		if (ip) {
 			fputs(ip, f);
@@ -421,13 +437,16 @@ static int play_step(struct run *r, struct scen *s, json_object *step, int n)
 	}
 	if (r->emit) {
 		FILE *f = emit_open(s, n, "json"), *pods = emit_open(s, n, "pods");
+		FILE *hn = emit_open(s, n, "hostnet");
 
 		pf = emit_open(s, n, "probes");
-		if (!f || !pods || !pf) {
+		if (!f || !pods || !hn || !pf) {
 			if (f)
 				fclose(f);
 			if (pods)
 				fclose(pods);
+			if (hn)
+				fclose(hn);
 			if (pf)
 				fclose(pf);
 			pw_model_table_free(table);
@@ -435,9 +454,10 @@ static int play_step(struct run *r, struct scen *s, json_object *step, int n)
 			return bad(s, "cannot write to %s: %s", s->outdir, strerror(errno));
 		}
 		pw_model_write_json(&m, f);
-		emit_pods(s, pods);
+		emit_pods(s, pods, hn);
 		fclose(f);
 		fclose(pods);
+		fclose(hn);
 	}
 	probes = get_arr(step, "probes");
 	for (i = 0; probes && i < json_object_array_length(probes); i++) {
