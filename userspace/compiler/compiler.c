@@ -157,11 +157,19 @@ static uint32_t idmap_get(struct pw_idmap *m, void *key, bool *owned,
 
 uint32_t pw_idmap_str(struct pw_idmap *m, const char *key)
 {
-	char *k = strdup(key);
+	struct lh_entry *e = lh_table_lookup_entry(m->t, key);
 	const void *stored;
 	bool owned;
 	uint32_t id;
+	char *k;
 
+	if (e) {
+		struct idval *v = lh_entry_v(e);
+
+		v->gen = m->gen;
+		return v->id;
+	}
+	k = strdup(key);
 	if (!k)
 		return 0;
 	id = idmap_get(m, k, &owned, &stored);
