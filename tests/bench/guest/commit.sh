@@ -1,0 +1,32 @@
+#!/bin/sh
+# Commit cost: 200 endpoints, 100k rules over 20 peer sets of 10k pods
+# (200k prefixes). A full replace through podwallctl restore, then small
+# incremental commits (timed per phase inside pwbench), and kernel memory.
+. /tests/lib.sh
+. /tests/bench-lib.sh
+trap pw_cleanup EXIT
+modprobe podwall || die "modprobe podwall failed"
+
+GEN="--eps 200 --sets 20 --set-size 10000 --peers 10000 --rules 100000"
+COUNT=${COMMITS:-20}
+
+run pwbench json $GEN > /tmp/big.json
+for i in 1 2; do
+	if out=$(pwbench time podwallctl restore /tmp/big.json 2>&1); then
+		echo "BENCH replace podwallctl-restore-$i $(echo "$out" | sed -n 's/^time /ns=/p')"
+		pass "podwallctl restore of the large set ($i)"
+	else
+		fail "podwallctl restore of the large set ($i)" "$(echo "$out" | tail -n 3)"
+	fi
+done
+st=$(podwallctl -j status | tr ',{}' '\n\n\n')
+echo "BENCH mem large memory=$(echo "$st" | sed -n 's/^ *"memory": *//p') prefixes=$(echo "$st" | sed -n 's/^ *"prefixes": *//p') rules=$(echo "$st" | sed -n 's/^ *"rules": *//p')"
+
+for kind in rule elems ep delta-rule delta-pod; do
+	if out=$(pwbench update $kind $COUNT $GEN 2>&1); then
+		echo "$out" | sed "s/^/BENCH update /"
+		pass "incremental commits: $kind"
+	else
+		fail "incremental commits: $kind" "$(echo "$out" | tail -n 3)"
+	fi
+done

@@ -1,0 +1,39 @@
+# Helpers of the benchmark guest scripts (sourced after /tests/lib.sh).
+# Result lines: "BENCH <section> <case> <key>=<value>..." read by
+# tests/bench/run from the serial log; PASS/FAIL as usual.
+
+CONNS=${CONNS:-1000}		# connections per measurement
+MSGS=${MSGS:-5000}		# round trips on one connection
+SERVER=10.244.1.3
+CLIENT=10.244.1.2
+
+bench_topology() {
+	node_setup routed
+	pod_add a $CLIENT
+	pod_add b $SERVER
+	pod_exec b connloop serve 80 || die "connloop serve failed"
+}
+
+# conn_case NAME: new-connection cost with whatever is configured now.
+conn_case() {
+	local out
+	if out=$(pod_exec a connloop conn $SERVER 80 "$CONNS" 2>&1); then
+		set -- $out
+		echo "BENCH conn $CASE_NAME ns_per_conn=$4 conns=$2"
+		pass "conn $CASE_NAME: $4 guest ns per connection"
+	else
+		fail "conn $CASE_NAME" "$out"
+	fi
+}
+
+# stream_case NAME: established round trips (2 data packets + ACKs each).
+stream_case() {
+	local out
+	if out=$(pod_exec a connloop stream $SERVER 80 "$MSGS" 2>&1); then
+		set -- $out
+		echo "BENCH stream $CASE_NAME ns_per_rtt=$4 rtts=$2"
+		pass "stream $CASE_NAME: $4 guest ns per round trip"
+	else
+		fail "stream $CASE_NAME" "$out"
+	fi
+}

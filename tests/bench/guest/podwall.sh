@@ -1,0 +1,29 @@
+#!/bin/sh
+# Verdict cost per new connection with podwall: loaded and open, then
+# committed sets where the server's last rule admits the client among
+# 100 / 10k / 100k peers, with 100 or 100k rules in total (10 on the
+# server, the rest on 199 other endpoints over 100 sets of 100 pods).
+. /tests/lib.sh
+. /tests/bench-lib.sh
+trap pw_cleanup EXIT
+bench_topology
+modprobe podwall || die "modprobe podwall failed"
+
+CASE_NAME=podwall-open; conn_case; stream_case
+
+for rules in 100 100000; do
+	for peers in 100 10000 100000; do
+		CASE_NAME=podwall-p$peers-r$rules
+		if out=$(pwbench update rule 0 --peers $peers --rules $rules 2>&1); then
+			echo "BENCH load $CASE_NAME $(echo "$out" | sed -n 's/^load /ns=/p')"
+			conn_case
+			[ $peers = 100000 ] && stream_case
+		else
+			fail "$CASE_NAME: load" "$(echo "$out" | tail -n 3)"
+		fi
+	done
+done
+pwbench_mem() {
+	podwallctl -j status | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$1\": *//p"
+}
+echo "BENCH mem podwall-p100000-r100000 memory=$(pwbench_mem memory) prefixes=$(pwbench_mem prefixes)"
