@@ -87,7 +87,7 @@ static int cmd_nft(const struct benchgen *g, uint32_t linear)
 		printf("\tset peers {\n\t\ttype ipv4_addr\n\t\telements = {");
 		for (i = 0; i + 1 < g->peers; i++) {
 			benchgen_pool_addr(i, &a);
-			printf(i % 8 ? ", " : "\n\t\t\t");
+			printf(!i ? "\n\t\t\t" : i % 8 ? ", " : ",\n\t\t\t");
 			put_ip(stdout, &a);
 		}
 		printf("%s", g->peers > 1 ? ",\n\t\t\t" : "\n\t\t\t");

@@ -8,7 +8,8 @@ trap pw_cleanup EXIT
 modprobe podwall || die "modprobe podwall failed"
 
 GEN="--eps 200 --sets 20 --set-size 10000 --peers 10000 --rules 100000"
-COUNT=${COMMITS:-20}
+[ "$QUICK" = 1 ] && GEN="--eps 20 --sets 2 --set-size 100 --peers 100 --rules 1000"
+COUNT=$COMMITS
 
 run pwbench json $GEN > /tmp/big.json
 for i in 1 2; do

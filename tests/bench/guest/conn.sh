@@ -23,13 +23,13 @@ NFT
 conn_case; stream_case
 nft delete table ip pwbench
 
-for n in 100 10000 100000; do
+for n in $PEER_SIZES; do
 	CASE_NAME=nft-hash-$n
 	pwbench nft --peers $n > /tmp/nft.conf || die "pwbench nft failed"
 	if out=$(pwbench time /usr/sbin/nft -f /tmp/nft.conf 2>&1); then
 		echo "BENCH load $CASE_NAME $(echo "$out" | sed -n 's/^time /ns=/p')"
 		conn_case
-		[ $n = 100000 ] && stream_case
+		[ $n = $BIG ] && stream_case
 	else
 		fail "$CASE_NAME: nft -f" "$(echo "$out" | tail -n 3)"
 	fi

@@ -2,8 +2,17 @@
 # Result lines: "BENCH <section> <case> <key>=<value>..." read by
 # tests/bench/run from the serial log; PASS/FAIL as usual.
 
-CONNS=${CONNS:-1000}		# connections per measurement
-MSGS=${MSGS:-5000}		# round trips on one connection
+# Knobs, written by tests/bench/run into /tests/bench.conf.
+CONNS=1000		# connections per measurement
+MSGS=5000		# round trips on one connection
+COMMITS=20		# incremental commits per kind
+QUICK=0			# 1: small sets only (a smoke test of the scripts)
+[ -f /tests/bench.conf ] && . /tests/bench.conf
+if [ "$QUICK" = 1 ]; then
+	PEER_SIZES="100 1000"; RULE_SIZES="100 1000"; BIG=1000
+else
+	PEER_SIZES="100 10000 100000"; RULE_SIZES="100 100000"; BIG=100000
+fi
 SERVER=10.244.1.3
 CLIENT=10.244.1.2
 

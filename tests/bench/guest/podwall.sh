@@ -11,13 +11,13 @@ modprobe podwall || die "modprobe podwall failed"
 
 CASE_NAME=podwall-open; conn_case; stream_case
 
-for rules in 100 100000; do
-	for peers in 100 10000 100000; do
+for rules in $RULE_SIZES; do
+	for peers in $PEER_SIZES; do
 		CASE_NAME=podwall-p$peers-r$rules
 		if out=$(pwbench update rule 0 --peers $peers --rules $rules 2>&1); then
 			echo "BENCH load $CASE_NAME $(echo "$out" | sed -n 's/^load /ns=/p')"
 			conn_case
-			[ $peers = 100000 ] && stream_case
+			[ $peers = $BIG ] && stream_case
 		else
 			fail "$CASE_NAME: load" "$(echo "$out" | tail -n 3)"
 		fi
@@ -26,4 +26,4 @@ done
 pwbench_mem() {
 	podwallctl -j status | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$1\": *//p"
 }
-echo "BENCH mem podwall-p100000-r100000 memory=$(pwbench_mem memory) prefixes=$(pwbench_mem prefixes)"
+echo "BENCH mem podwall-p$BIG-r$BIG memory=$(pwbench_mem memory) prefixes=$(pwbench_mem prefixes)"
