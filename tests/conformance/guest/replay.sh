@@ -34,6 +34,13 @@ CF_NODE6=fd00:10:244::1
 W=/tmp/cf.$PW_MODE
 T=${PW_TIMEOUT_MS}
 
+# now VAR: guest uptime in ms into VAR (no fork)
+now() {
+	local up rest
+	read -r up rest < /proc/uptime
+	eval "$1=\$((\${up%.*}\${up#*.}0))"
+}
+
 mkdir -p "$W"
 : > "$W/world"		# "NETNS IP4 IP6 SPECS" of what exists
 : > "$W/nodeports"	# "proto:port" served by the node
@@ -136,21 +143,37 @@ plan() {
 	}' "$d/step-$n.pods" "$d/step-$n.hostnet" "$W/nodeips" "$W/v6only" "$d/step-$n.probes"
 }
 
-# world: make the pods and hosts of $W/want exist, delete the others.
+# world: make the pods and hosts of $W/want exist, delete the others. A
+# pod that keeps its addresses keeps its netns; ports it no longer needs
+# stay served (probes only go to listed ports), new ones are added.
 world() {
 	local ns ip4 ip6 specs
 	: >> "$W/want"
-	awk 'FILENAME == ARGV[1] { w[$0] = 1; next } !($0 in w) { print $1 }' \
-		"$W/want" "$W/world" > "$W/del"
-	awk 'FILENAME == ARGV[1] { h[$0] = 1; next } !($0 in h)' \
-		"$W/world" "$W/want" > "$W/add"
+	awk -v W="$W" '
+	FILENAME == ARGV[1] { cur[$1] = $0; addr[$1] = $2 " " $3; next }
+	{
+		w[$1] = 1
+		if (!($1 in cur)) { print > (W "/add"); print > (W "/world.new"); next }
+		if (addr[$1] != $2 " " $3) {
+			print $1 > (W "/del"); print > (W "/add"); print > (W "/world.new"); next
+		}
+		n = split(cur[$1], have, " "); delete h
+		for (i = 4; i <= n; i++) h[have[i]] = 1
+		more = ""
+		for (i = 4; i <= NF; i++) if (!($i in h)) more = more " " $i
+		if (more != "") print $1 more > (W "/more")
+		print cur[$1] more > (W "/world.new")
+	}
+	END {
+		for (k in cur) if (!(k in w)) print k > (W "/del")
+	}' "$W/world" "$W/want"
 	# The veth first: a netns goes away asynchronously, and with it
 	# the node's route to an address a new pod may take at once.
-	while read -r ns; do
+	[ -f "$W/del" ] && while read -r ns; do
 		ip link del "$(pod_if "$ns")" 2>/dev/null
 		pod_del "$ns"
 	done < "$W/del"
-	while read -r ns ip4 ip6 specs; do
+	[ -f "$W/add" ] && while read -r ns ip4 ip6 specs; do
 		[ "$ip6" = - ] && ip6=
 		if [ "$ip4" = - ]; then
 			fail "$PW_MODE: $ns" "a pod without an IPv4 address cannot be wired"
@@ -162,7 +185,12 @@ world() {
 		esac
 		[ -z "$specs" ] || serve "$ns" $specs
 	done < "$W/add"
-	cp "$W/want" "$W/world"
+	[ -f "$W/more" ] && while read -r ns specs; do
+		serve "$ns" $specs
+	done < "$W/more"
+	: >> "$W/world.new"
+	mv "$W/world.new" "$W/world"
+	rm -f "$W/del" "$W/add" "$W/more"
 	: >> "$W/nodep"
 	awk 'FILENAME == ARGV[1] { h[$0] = 1; next } !($0 in h)' \
 		"$W/nodeports" "$W/nodep" > "$W/nodeadd"
@@ -207,6 +235,7 @@ while read -r scen; do
 	: > "$W/counts"
 	ts=$(cut -d' ' -f1 /proc/uptime)
 	while [ -f "$CF_DIR/$scen/step-$n.json" ]; do
+		now ta
 		rm -f "$W/req" "$W/eval" "$W/meta" "$W/want" "$W/nodep"
 		if ! plan "$scen" "$n" 2> "$W/err"; then
 			fail "$PW_MODE: $scen: step $n" "cannot be replayed: $(tr '\n' ' ' < "$W/err")"
@@ -215,12 +244,14 @@ while read -r scen; do
 			continue
 		fi
 		world
+		now tb
 		if ! out=$(podwallctl restore "$CF_DIR/$scen/step-$n.json" 2>&1); then
 			fail "$PW_MODE: $scen: step $n" "podwallctl restore failed: $out"
 			echo 0 "$(wc -l < "$CF_DIR/$scen/step-$n.probes")" >> "$W/counts"
 			n=$((n + 1))
 			continue
 		fi
+		now tc
 		: > "$W/out"; : > "$W/out2"; : > "$W/evalout"
 		if [ -s "$W/req" ]; then
 			$PWPROBE batch -r --parallel "$CF_PARALLEL" --timeout-ms "$T" \
@@ -234,10 +265,14 @@ while read -r scen; do
 				$PWPROBE batch -r --parallel "$CF_PARALLEL" \
 					--timeout-ms $((T * 4)) > "$W/out2"
 			fi
+			now td
 			podwallctl test --batch < "$W/eval" > "$W/evalout" 2> "$W/evalerr" ||
 				log "podwallctl test --batch: $(head -n 3 "$W/evalerr" | tr '\n' ' ')"
 		fi
+		now te
 		judge "$scen" "$n"
+		now tf
+		log "$PW_MODE: $scen: step $n: world $((tb - ta)) ms, restore $((tc - tb)), probes $((td - tc)), eval $((te - td)), judge $((tf - te))"
 		# every probe judged once: a judge that skipped some would pass them
 		set -- $(wc -l < "$CF_DIR/$scen/step-$n.probes") $(tail -n 1 "$W/counts")
 		if [ "$1" != $(($2 + $3)) ]; then
