@@ -11,11 +11,13 @@
  *                                 established/related, admits set 1 on TCP 80
  *                                 (a hash set, or N linear rules with the
  *                                 client's last) and drops the rest
- *   pwbench time CMD ARGS...      runs CMD; prints "time NS" (guest ns)
- *   pwbench update KIND COUNT [GEN]
- *                                 loads the set (REPLACE, timed), then COUNT
- *                                 incremental commits of KIND, alternately
- *                                 doing and undoing the change:
+ *   pwbench time CMD ARGS...      runs CMD; prints "time NS user NS sys NS"
+ *                                 (guest ns; user/sys are tick-sampled)
+ *   pwbench update KIND[,KIND...] COUNT [GEN]
+ *                                 loads the set (REPLACE, timed), then per
+ *                                 KIND COUNT incremental commits, alternately
+ *                                 doing and undoing the change (COUNT 0: only
+ *                                 the load):
  *                                   rule   one rule's port changes (NEW_RULE)
  *                                   elems  one pod IP joins/leaves a peer set
  *                                          (SET_ADD_ELEMS / SET_DEL_ELEMS)
@@ -26,8 +28,10 @@
  *                                          joining a peer set, through
  *                                          pw_nl_apply_delta() (what the
  *                                          agent does)
- *                                 prints "load NS" and, per phase,
- *                                 "KIND PHASE COUNT MEAN MIN MAX" in guest ns
+ *                                 prints "load NS user NS sys NS", per phase
+ *                                 "KIND PHASE COUNT MEAN MIN MAX" and
+ *                                 "KIND cpu COUNT user MEAN sys MEAN", in
+ *                                 guest ns (user/sys are tick-sampled)
  *
  * GEN are the benchgen options (--eps --peers --sets --set-size --rules
  * --server-rules --server --client). Exit 1 on any error, with the reason.
@@ -36,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,6 +53,16 @@ static unsigned long long now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* CPU time of @who in guest ns: user and system (tick-sampled). */
+static void cpu_ns(int who, unsigned long long *user, unsigned long long *sys)
+{
+	struct rusage ru;
+
+	getrusage(who, &ru);
+	*user = ru.ru_utime.tv_sec * 1000000000ULL + ru.ru_utime.tv_usec * 1000ULL;
+	*sys = ru.ru_stime.tv_sec * 1000000000ULL + ru.ru_stime.tv_usec * 1000ULL;
 }
 
 static int gen_args(struct benchgen *g, int argc, char **argv, int from,
@@ -115,7 +130,7 @@ static int cmd_nft(const struct benchgen *g, uint32_t linear)
 
 static int cmd_time(char **argv)
 {
-	unsigned long long t0 = now_ns();
+	unsigned long long t0 = now_ns(), user, sys;
 	int status;
 	pid_t pid = fork();
 
@@ -132,7 +147,9 @@ static int cmd_time(char **argv)
 		perror("pwbench: waitpid");
 		return 1;
 	}
-	printf("time %llu\n", now_ns() - t0);
+	t0 = now_ns() - t0;
+	cpu_ns(RUSAGE_CHILDREN, &user, &sys);
+	printf("time %llu user %llu sys %llu\n", t0, user, sys);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
@@ -249,57 +266,51 @@ static int modified(const struct benchgen *g, const char *kind,
 	return 0;
 }
 
-static int cmd_update(const struct benchgen *g, const char *kind,
-		      unsigned long count)
+static int known_kind(const char *kind)
+{
+	static const char *const kinds[] = {
+		"rule", "elems", "ep", "delta-rule", "delta-pod",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kind, kinds[i]))
+			return 1;
+	return 0;
+}
+
+/* @count commits of @kind on the loaded model @m; prints the phases. */
+static int run_kind(struct pw_nl *nl, const struct benchgen *g,
+		    const struct pw_model *m, const char *kind,
+		    unsigned long count)
 {
 	struct stat3 st[4] = { { 0 } };
-	struct pw_model m, m2;
+	struct pw_model m2;
 	struct pw_model_delta fwd, back;
-	unsigned long long t0, t1, t2;
+	unsigned long long t0, t1, t2, u0, s0, u1, s1;
 	int delta = !strncmp(kind, "delta-", 6), ret = 1;
-	struct pw_nl *nl;
-	char err[256];
 	unsigned long i;
 
-	if (strcmp(kind, "rule") && strcmp(kind, "elems") &&
-	    strcmp(kind, "ep") && strcmp(kind, "delta-rule") &&
-	    strcmp(kind, "delta-pod")) {
-		fprintf(stderr, "pwbench: update: unknown kind '%s'\n", kind);
-		return 1;
-	}
-	if (benchgen_model(g, &m))
-		return 1;
 	pw_model_init(&m2);
 	memset(&fwd, 0, sizeof(fwd));
 	memset(&back, 0, sizeof(back));
-	if (delta && (modified(g, kind, &m2) || pw_model_diff(&m, &m2, &fwd) ||
-		      pw_model_diff(&m2, &m, &back))) {
+	if (delta && (modified(g, kind, &m2) || pw_model_diff(m, &m2, &fwd) ||
+		      pw_model_diff(&m2, m, &back))) {
 		fprintf(stderr, "pwbench: %s: cannot build the delta\n", kind);
 		goto out;
 	}
-	if (pw_nl_open(&nl, err, sizeof(err))) {
-		fprintf(stderr, "pwbench: %s\n", err);
-		goto out;
-	}
-	t0 = now_ns();
-	ret = pw_nl_load(nl, &m, 1, NULL);
-	if (ret) {
-		ret = fail(nl, "load", ret);
-		goto close;
-	}
-	printf("load %llu\n", now_ns() - t0);
-
+	cpu_ns(RUSAGE_SELF, &u0, &s0);
 	for (i = 0; i < count; i++) {
 		int undo = i & 1;
 
 		t0 = now_ns();
 		if (delta) {
-			ret = pw_nl_apply_delta(nl, undo ? &m2 : &m,
-						undo ? &m : &m2,
+			ret = pw_nl_apply_delta(nl, undo ? &m2 : m,
+						undo ? m : &m2,
 						undo ? &back : &fwd, NULL);
 			if (ret) {
 				ret = fail(nl, kind, ret);
-				goto close;
+				goto out;
 			}
 			stat_add(&st[3], now_ns() - t0);
 			continue;
@@ -307,31 +318,96 @@ static int cmd_update(const struct benchgen *g, const char *kind,
 		ret = pw_nl_txn_begin(nl, 0, 0, NULL);
 		t1 = now_ns();
 		if (!ret)
-			ret = change(nl, &m, kind, undo);
+			ret = change(nl, m, kind, undo);
 		t2 = now_ns();
 		if (!ret)
 			ret = pw_nl_txn_commit(nl, 0, NULL);
 		if (ret) {
 			ret = fail(nl, kind, ret);
-			goto close;
+			pw_nl_txn_abort(nl);
+			goto out;
 		}
 		stat_add(&st[0], t1 - t0);
 		stat_add(&st[1], t2 - t1);
 		stat_add(&st[2], now_ns() - t2);
 		stat_add(&st[3], now_ns() - t0);
 	}
+	cpu_ns(RUSAGE_SELF, &u1, &s1);
+	/* An odd count leaves the change live: undo it untimed. */
+	if (count & 1) {
+		if (delta)
+			ret = pw_nl_apply_delta(nl, &m2, m, &back, NULL);
+		else if (!(ret = pw_nl_txn_begin(nl, 0, 0, NULL)) &&
+			 !(ret = change(nl, m, kind, 1)))
+			ret = pw_nl_txn_commit(nl, 0, NULL);
+		if (ret) {
+			ret = fail(nl, kind, ret);
+			goto out;
+		}
+	}
 	stat_print(kind, "begin", &st[0]);
 	stat_print(kind, "change", &st[1]);
 	stat_print(kind, "commit", &st[2]);
 	stat_print(kind, "total", &st[3]);
+	if (count)
+		printf("%s cpu %lu user %llu sys %llu\n", kind, count,
+		       (u1 - u0) / count, (s1 - s0) / count);
 	ret = 0;
-close:
-	pw_nl_close(nl);
 out:
 	pw_model_delta_free(&fwd);
 	pw_model_delta_free(&back);
 	pw_model_free(&m2);
+	return ret;
+}
+
+/* @kinds: comma-separated; the set is loaded once for all of them. */
+static int cmd_update(const struct benchgen *g, const char *kinds,
+		      unsigned long count)
+{
+	char *list = strdup(kinds), *kind, *save = NULL;
+	unsigned long long t0, u0, s0, u1, s1;
+	struct pw_model m;
+	struct pw_nl *nl;
+	char err[256];
+	int ret = 1;
+
+	if (!list)
+		return 1;
+	for (kind = strtok_r(list, ",", &save); kind;
+	     kind = strtok_r(NULL, ",", &save))
+		if (!known_kind(kind)) {
+			fprintf(stderr, "pwbench: update: unknown kind '%s'\n",
+				kind);
+			free(list);
+			return 1;
+		}
+	strcpy(list, kinds);
+	if (benchgen_model(g, &m)) {
+		free(list);
+		return 1;
+	}
+	if (pw_nl_open(&nl, err, sizeof(err))) {
+		fprintf(stderr, "pwbench: %s\n", err);
+		goto out;
+	}
+	cpu_ns(RUSAGE_SELF, &u0, &s0);
+	t0 = now_ns();
+	ret = pw_nl_load(nl, &m, 1, NULL);
+	if (ret) {
+		ret = fail(nl, "load", ret);
+		goto close;
+	}
+	t0 = now_ns() - t0;
+	cpu_ns(RUSAGE_SELF, &u1, &s1);
+	printf("load %llu user %llu sys %llu\n", t0, u1 - u0, s1 - s0);
+	for (kind = strtok_r(list, ",", &save); kind && !ret;
+	     kind = strtok_r(NULL, ",", &save))
+		ret = run_kind(nl, g, &m, kind, count);
+close:
+	pw_nl_close(nl);
+out:
 	pw_model_free(&m);
+	free(list);
 	return ret;
 }
 

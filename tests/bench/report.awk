@@ -15,17 +15,25 @@ $1 == "conn" {
 	next
 }
 $1 == "stream" { stream[$2] = val($0, "ns_per_rtt"); sorder[++ns] = $2; next }
-$1 == "load" { load[$2] = val($0, "ns"); next }
-$1 == "mem" { mem[++nm] = $0; next }
-$1 == "replace" { repl[++nr] = $2 " " val($0, "ns"); next }
+$1 == "load" { load[$2] = val($0, "ns"); lsys[$2] = val($0, "sys"); next }
+$1 == "mem" {
+	mem[++nm] = $0
+	if ($2 ~ /^podwall-p[0-9]+-r[0-9]+$/) {
+		p = $2; sub(/^podwall-p/, "", p); sub(/-r.*/, "", p)
+		r = $2; sub(/.*-r/, "", r)
+		mbytes[p, r] = val($0, "memory"); mrules[r] = 1; mpeers[p] = 1
+	}
+	next
+}
+$1 == "replace" { repl[++nr] = $2 " " substr($0, length($1 $2) + 3); next }
 $1 == "update" { upd[++nu] = $0; next }
 END {
 	base = conn["none"]
 	printf "new connections (guest ns = instructions per connect/request/response/close)\n"
-	printf "  %-24s %10s %10s %12s\n", "case", "per conn", "delta", "load ns"
+	printf "  %-24s %10s %10s %14s %14s\n", "case", "per conn", "delta", "load ns", "load sys ns"
 	for (i = 1; i <= nc; i++) {
 		c = order[i]
-		printf "  %-24s %10d %+10d %12s\n", c, conn[c], conn[c] - base, load[c]
+		printf "  %-24s %10d %+10d %14s %14s\n", c, conn[c], conn[c] - base, load[c], lsys[c]
 	}
 	printf "podwall / nftables hash set, delta over none (same peers)\n"
 	for (i = 1; i <= nc; i++) {
@@ -38,7 +46,10 @@ END {
 			printf "  %-24s %6.2f  (%d vs %d)\n", c, (conn[c] - base) / (conn[n] - base),
 				conn[c] - base, conn[n] - base
 	}
-	for (p = 100; p <= 100000; p *= 100) {
+	for (i = 1; i <= nc; i++) {
+		if (order[i] !~ /^podwall-p[0-9]+-r100$/)
+			continue
+		p = order[i]; sub(/^podwall-p/, "", p); sub(/-r.*/, "", p)
 		a = "podwall-p" p "-r100"; b = "podwall-p" p "-r100000"
 		if (a in conn && b in conn && conn[a] - base > 0)
 			printf "  rules 100k vs 100, %6d peers: %+d ns per conn (%+.1f%% of the delta)\n",
@@ -53,7 +64,19 @@ END {
 	printf "incremental commits: kind phase count mean min max (guest ns)\n"
 	for (i = 1; i <= nu; i++)
 		printf "  %s\n", substr(upd[i], 8)
-	printf "kernel memory\n"
+	printf "kernel memory per added prefix (PODWALL_A_MEMORY difference between peer-set sizes)\n"
+	for (r in mrules) {
+		lo = hi = ""
+		for (p in mpeers)
+			if ((p, r) in mbytes) {
+				if (lo == "" || p + 0 < lo + 0) lo = p
+				if (hi == "" || p + 0 > hi + 0) hi = p
+			}
+		if (lo != hi)
+			printf "  rules %-7s peers %s -> %s: %.1f bytes per prefix\n", r, lo, hi,
+				(mbytes[hi, r] - mbytes[lo, r]) / (hi - lo)
+	}
+	printf "kernel memory (PODWALL_A_MEMORY)\n"
 	for (i = 1; i <= nm; i++) {
 		m = val(mem[i], "memory"); p = val(mem[i], "prefixes")
 		printf "  %s", substr(mem[i], 5)

@@ -27,7 +27,7 @@ for n in $PEER_SIZES; do
 	CASE_NAME=nft-hash-$n
 	pwbench nft --peers $n > /tmp/nft.conf || die "pwbench nft failed"
 	if out=$(pwbench time /usr/sbin/nft -f /tmp/nft.conf 2>&1); then
-		echo "BENCH load $CASE_NAME $(echo "$out" | sed -n 's/^time /ns=/p')"
+		echo "BENCH load $CASE_NAME $(echo "$out" | sed -n 's/^time \([0-9]*\).*/ns=\1/p')"
 		conn_case
 		[ $n = $BIG ] && stream_case
 	else

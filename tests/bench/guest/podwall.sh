@@ -8,6 +8,9 @@
 trap pw_cleanup EXIT
 bench_topology
 modprobe podwall || die "modprobe podwall failed"
+pwbench_mem() {
+	podwallctl -j status | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$1\": *//p"
+}
 
 CASE_NAME=podwall-open; conn_case; stream_case
 
@@ -15,7 +18,8 @@ for rules in $RULE_SIZES; do
 	for peers in $PEER_SIZES; do
 		CASE_NAME=podwall-p$peers-r$rules
 		if out=$(pwbench update rule 0 --peers $peers --rules $rules 2>&1); then
-			echo "BENCH load $CASE_NAME $(echo "$out" | sed -n 's/^load /ns=/p')"
+			echo "BENCH load $CASE_NAME $(echo "$out" | sed -n 's/^load \([0-9]*\) user \([0-9]*\) sys \([0-9]*\)/ns=\1 user=\2 sys=\3/p')"
+			echo "BENCH mem $CASE_NAME memory=$(pwbench_mem memory) prefixes=$(pwbench_mem prefixes) rules=$(pwbench_mem rules)"
 			conn_case
 			[ $peers = $BIG ] && stream_case
 		else
@@ -23,7 +27,3 @@ for rules in $RULE_SIZES; do
 		fi
 	done
 done
-pwbench_mem() {
-	podwallctl -j status | tr ',{}' '\n\n\n' | sed -n "s/^ *\"$1\": *//p"
-}
-echo "BENCH mem podwall-p$BIG-r$BIG memory=$(pwbench_mem memory) prefixes=$(pwbench_mem prefixes)"
