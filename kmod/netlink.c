@@ -477,19 +477,52 @@ cancel:
 
 /* ---- info, stats, eval -------------------------------------------------- */
 
+/* The node's addresses: nest header, address (16) and length per prefix. */
+static size_t info_size(const struct podwall_gen *gen)
+{
+	size_t n = gen && gen->node ? gen->node->set->nr_prefixes : 0;
+
+	return NLMSG_GOODSIZE + nla_total_size(0) +
+	       n * nla_total_size(nla_total_size(16) + nla_total_size(1));
+}
+
+static int put_node(struct sk_buff *skb, const struct podwall_gen *gen)
+{
+	const struct pw_set *s;
+	struct nlattr *list;
+	u32 i;
+
+	if (!gen || !gen->node)
+		return 0;
+	s = gen->node->set;
+	list = nla_nest_start(skb, PODWALL_A_PREFIXES);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i <= s->mask; i++) {
+		if (s->slots[i].family && put_prefix(skb, &s->slots[i])) {
+			nla_nest_cancel(skb, list);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
 static int nl_get_info(struct sk_buff *req, struct genl_info *info)
 {
 	struct podwall_net *pn = podwall_net(genl_info_net(info));
 	const struct podwall_gen *gen;
 	struct sk_buff *skb;
 	void *hdr;
-	int err = -EMSGSIZE;
 
-	skb = reply_new(info, &hdr);
-	if (!skb)
-		return -ENOMEM;
-	rcu_read_lock();
-	gen = rcu_dereference(pn->live);
+	/* The lock keeps the generation, so the reply can be sized for it. */
+	mutex_lock(&pn->lock);
+	gen = rcu_dereference_protected(pn->live, lockdep_is_held(&pn->lock));
+	skb = genlmsg_new(info_size(gen), GFP_KERNEL);
+	hdr = skb ? genlmsg_put_reply(skb, info, &podwall_genl_family, 0,
+				      info->genlhdr->cmd) : NULL;
+	if (!hdr)
+		goto nomem;
 	if (nla_put_u32(skb, PODWALL_A_VERSION, PODWALL_GENL_VERSION) ||
 	    nla_put_string(skb, PODWALL_A_MODULE_VERSION, THIS_MODULE->version ?: "") ||
 	    nla_put_u64_64bit(skb, PODWALL_A_GENERATION, gen ? gen->number : 0,
@@ -505,15 +538,19 @@ static int nl_get_info(struct sk_buff *req, struct genl_info *info)
 	    nla_put_u64_64bit(skb, PODWALL_A_MEMORY, gen ? gen->memory : 0,
 			      PODWALL_A_PAD) ||
 	    nla_put_u32(skb, PODWALL_A_MODE, gen ? PODWALL_MODE_ENFORCING :
-						   PODWALL_MODE_OPEN))
-		goto err;
-	rcu_read_unlock();
+						   PODWALL_MODE_OPEN) ||
+	    put_node(skb, gen)) {
+		mutex_unlock(&pn->lock);
+		nlmsg_free(skb);
+		return -EMSGSIZE;
+	}
+	mutex_unlock(&pn->lock);
 	genlmsg_end(skb, hdr);
 	return genlmsg_reply(skb, info);
-err:
-	rcu_read_unlock();
+nomem:
+	mutex_unlock(&pn->lock);
 	nlmsg_free(skb);
-	return err;
+	return -ENOMEM;
 }
 
 static int nl_get_stats(struct sk_buff *req, struct genl_info *info)

@@ -76,7 +76,8 @@
  * -----
  *   PODWALL_CMD_GET_INFO (do): PODWALL_A_VERSION, PODWALL_A_MODULE_VERSION,
  *       PODWALL_A_GENERATION, PODWALL_A_NR_POLICIES/SETS/RULES/ENDPOINTS,
- *       PODWALL_A_NR_PREFIXES, PODWALL_A_MEMORY, PODWALL_A_MODE.
+ *       PODWALL_A_NR_PREFIXES, PODWALL_A_MEMORY, PODWALL_A_MODE,
+ *       PODWALL_A_PREFIXES (the node set's addresses, if there are any).
  *   PODWALL_CMD_GET_POLICY / GET_SET / GET_RULE / GET_ENDPOINT (dump): one
  *       message per object with the attributes it was created with, plus
  *       counters (PODWALL_A_STATS) for rules and endpoints. A set larger than
