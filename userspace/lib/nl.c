@@ -99,6 +99,50 @@ static int on_ack(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+int pw_nl_done_error(const struct nlmsghdr *nlh, char *err, size_t errlen)
+{
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	const char *msg = NULL;
+	size_t len = sizeof(int);
+	int e;
+
+	if (nlh->nlmsg_len < NLMSG_HDRLEN + len)
+		return 0;	/* no status: a plain end */
+	memcpy(&e, NLMSG_DATA(nlh), len);
+	if (e >= 0)
+		return 0;
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
+	    nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)NLMSG_DATA(nlh) + len),
+		      (int)(nlh->nlmsg_len - NLMSG_HDRLEN - len), NULL) >= 0 &&
+	    tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
+		msg = nla_data(tb[NLMSGERR_ATTR_MSG]);
+		if (!memchr(msg, 0, (size_t)nla_len(tb[NLMSGERR_ATTR_MSG])))
+			msg = NULL;
+	}
+	if (msg)
+		snprintf(err, errlen, "dump ended early: %s (%s)", msg,
+			 strerror(-e));
+	else
+		snprintf(err, errlen, "dump ended early: %s", strerror(-e));
+	return e;
+}
+
+/* NLMSG_DONE: the end of a dump, which may carry the dump's error. */
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+	int ret;
+
+	r->done = 1;
+	if (r->error)
+		return NL_STOP;
+	ret = pw_nl_done_error(nlmsg_hdr(msg), r->nl->err, sizeof(r->nl->err));
+	if (ret)
+		r->error = ret;
+	return NL_STOP;
+}
+
 static int on_intr(struct nl_msg *msg, void *arg)
 {
 	struct req *r = arg;
@@ -152,7 +196,7 @@ static int transact(struct pw_nl *nl, struct nl_msg *msg,
 	}
 	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, &r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &r);
 	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_intr, &r);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
 	ret = nl_send_auto(nl->sk, msg);

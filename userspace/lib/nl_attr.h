@@ -23,6 +23,13 @@
 
 extern struct nla_policy pw_nl_policy[PODWALL_A_MAX + 1];
 
+/*
+ * The status a dump's NLMSG_DONE carries: 0, or the negative errno that cut
+ * the dump short (an object too big for the dump buffer), with a message
+ * (the extack text if any) in @err. Defined in nl.c.
+ */
+int pw_nl_done_error(const struct nlmsghdr *nlh, char *err, size_t errlen);
+
 /* A request message for @cmd with room for @payload bytes of attributes. */
 struct nl_msg *pw_nl_msg_new(int family, uint8_t cmd, int flags, size_t payload);
 
