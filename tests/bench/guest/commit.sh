@@ -5,6 +5,7 @@
 . /tests/lib.sh
 . /tests/bench-lib.sh
 trap pw_cleanup EXIT
+bench_wait_crng
 modprobe podwall || die "modprobe podwall failed"
 
 GEN="--eps 200 --sets 20 --set-size 10000 --peers 10000 --rules 100000"
