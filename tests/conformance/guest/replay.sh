@@ -155,7 +155,7 @@ plan() {
 # pod that keeps its addresses keeps its netns; ports it no longer needs
 # stay served (probes only go to listed ports), new ones are added.
 world() {
-	local ns ip4 ip6 specs
+	local ns ip4 ip6 specs a
 	: >> "$W/want"
 	awk -v W="$W" '
 	FILENAME == ARGV[1] { cur[$1] = $0; addr[$1] = $2 " " $3; next }
@@ -187,11 +187,23 @@ world() {
 			fail "$PW_MODE: $ns" "a pod without an IPv4 address cannot be wired"
 			continue
 		fi
-		case "$ns" in
-		h_*) host_add "$ns" "$ip4" $ip6 ;;
+		# An outside host in the bridge's subnet (another node, say) is
+		# on the bridge: the pods reach it without a router.
+		case "$PW_MODE:$ns:$ip4" in
+		bridge:h_*:10.244.*) pod_add "$ns" "$ip4" $ip6 ;;
+		*:h_*) host_add "$ns" "$ip4" $ip6 ;;
 		*) pod_add "$ns" "$ip4" $ip6 ;;
 		esac
 		[ -z "$specs" ] || serve "$ns" $specs
+		# An address that moved to a new pod on the bridge: neighbours
+		# would still send to the old MAC for a while (a CNI announces
+		# the new one; a flush does the same here).
+		if [ "$PW_MODE" = bridge ]; then
+			for a in $ip4 $ip6; do
+				ip -all-netns neigh flush to "$a" > /dev/null 2>&1
+				ip neigh flush to "$a" 2>/dev/null
+			done
+		fi
 	done < "$W/add"
 	[ -f "$W/more" ] && while read -r ns specs; do
 		serve "$ns" $specs
