@@ -16,9 +16,9 @@ fi
 SERVER=10.244.1.3
 CLIENT=10.244.1.2
 
-# Until the kernel's CRNG is initialised, every connection costs ~30k more
-# instructions (measured: `none` 214k before, ~183k after), and when that
-# happens depends on the host. A read of /dev/random blocks until it is
+# Until the kernel's CRNG is initialised, every connection costs ~50-60k
+# more instructions (measured: `none` 214k before, 162k after), and when
+# that happens depends on the host. A read of /dev/random blocks until it is
 # ready (6.1 generates jitter entropy meanwhile): every measurement runs
 # after it.
 bench_wait_crng() {
