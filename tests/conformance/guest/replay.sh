@@ -155,7 +155,7 @@ plan() {
 # pod that keeps its addresses keeps its netns; ports it no longer needs
 # stay served (probes only go to listed ports), new ones are added.
 world() {
-	local ns ip4 ip6 specs a
+	local ns ip4 ip6 specs
 	: >> "$W/want"
 	awk -v W="$W" '
 	FILENAME == ARGV[1] { cur[$1] = $0; addr[$1] = $2 " " $3; next }
@@ -195,16 +195,16 @@ world() {
 		*) pod_add "$ns" "$ip4" $ip6 ;;
 		esac
 		[ -z "$specs" ] || serve "$ns" $specs
-		# An address that moved to a new pod on the bridge: neighbours
-		# would still send to the old MAC for a while (a CNI announces
-		# the new one; a flush does the same here).
-		if [ "$PW_MODE" = bridge ]; then
-			for a in $ip4 $ip6; do
-				ip -all-netns neigh flush to "$a" > /dev/null 2>&1
-				ip neigh flush to "$a" 2>/dev/null
-			done
-		fi
 	done < "$W/add"
+	# An address that moved to a new pod on the bridge: the other pods
+	# would still send to the old MAC for a while (a CNI announces the
+	# new one; forgetting every neighbour does the same here).
+	if [ "$PW_MODE" = bridge ] && [ -s "$W/add" ]; then
+		ip neigh flush all 2>/dev/null
+		for ns in $(awk '{ print $1 }' "$W/world.new"); do
+			ip -n "$ns" neigh flush all 2>/dev/null
+		done
+	fi
 	[ -f "$W/more" ] && while read -r ns specs; do
 		serve "$ns" $specs
 	done < "$W/more"
@@ -292,8 +292,15 @@ while read -r scen; do
 				log "podwallctl test --batch: $(head -n 3 "$W/evalerr" | tr '\n' ' ')"
 		fi
 		now te
-		judge "$scen" "$n"
+		judge "$scen" "$n" > "$W/judged"
+		cat "$W/judged"
 		now tf
+		if [ -n "${CF_DEBUG:-}" ] && grep -q '^FAIL' "$W/judged"; then
+			for ns in $(awk '{ print $1 }' "$W/world"); do
+				log "neigh $ns: $(ip -n "$ns" neigh | tr '\n' ';')"
+			done
+			log "conntrack: $(cat /proc/sys/net/netfilter/nf_conntrack_count)"
+		fi
 		log "$PW_MODE: $scen: step $n: world $((tb - ta)) ms, restore $((tc - tb)), probes $((td - tc)), eval $((te - td)), judge $((tf - te))"
 		# every probe judged once: a judge that skipped some would pass them
 		set -- $(wc -l < "$CF_DIR/$scen/step-$n.probes") $(tail -n 1 "$W/counts")
