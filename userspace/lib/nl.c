@@ -3,6 +3,14 @@
  * The podwall netlink client: one libnl socket per handle, requests with
  * acknowledgements, dumps, and the events group. Errors carry the kernel's
  * extack message (NETLINK_EXT_ACK), copied out in the error callback.
+ *
+ * Loads and deltas are pipelined: their messages go out in batches, many
+ * per sendmsg(), without NLM_F_ACK except on the last of each batch. The
+ * kernel still answers every failing message with an error carrying its
+ * sequence number, which names the object to blame; the last message's ack
+ * says the whole batch has been processed. Sequence numbers are therefore
+ * checked here, per request, not by libnl (which expects one answer per
+ * message).
  */
 #include <errno.h>
 #include <poll.h>
@@ -10,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/family.h>
@@ -24,8 +33,13 @@ struct pw_nl {
 	struct nl_sock *sk;
 	int family;
 	int mcgrp;		/* events group id, resolved on first monitor */
+	size_t batch_max;	/* bytes per batch, below the socket's sndbuf */
 	char err[512];
 };
+
+/* Messages per batch: bounds the error replies queued before we read them. */
+#define BATCH_MSGS	128
+#define BATCH_BYTES	(128 * 1024)
 
 /* State of one request while its replies are read. */
 struct req {
@@ -33,6 +47,8 @@ struct req {
 	int error;		/* negative errno from the kernel or a parser */
 	int done;
 	int intr;		/* a dump saw NLM_F_DUMP_INTR */
+	uint32_t seq, nr;	/* sequence numbers seq .. seq + nr - 1 */
+	uint32_t failed;	/* index of the first refused message */
 	int (*parse)(struct nlmsghdr *nlh, struct nlattr **tb, void *arg);
 	void *arg;
 };
@@ -61,21 +77,28 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	struct req *r = arg;
 	size_t ack_len = sizeof(*e);
 	const char *msg = NULL;
+	uint32_t idx = nlh->nlmsg_seq - r->seq;
+	/* Earlier messages of a batch: keep reading up to the last one's. */
+	int stop = idx == r->nr - 1 ? NL_STOP : NL_SKIP;
 
 	(void)who;
+	if (stop == NL_STOP)
+		r->done = 1;
+	if (r->error)
+		return stop;	/* the first refusal is the one to report */
 	r->error = e->error < 0 ? e->error : -EPROTO;
-	r->done = 1;
+	r->failed = idx;
 	seterr(r->nl, "%s", strerror(-r->error));
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
+		return stop;
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		ack_len += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + ack_len)
-		return NL_STOP;
+		return stop;
 	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
 		      (struct nlattr *)((char *)e + ack_len),
 		      (int)(nlh->nlmsg_len - NLMSG_HDRLEN - ack_len), NULL) < 0)
-		return NL_STOP;
+		return stop;
 	if (tb[NLMSGERR_ATTR_MSG] && nla_len(tb[NLMSGERR_ATTR_MSG]) > 0) {
 		msg = nla_data(tb[NLMSGERR_ATTR_MSG]);
 		/* The string must end inside its attribute. */
@@ -87,16 +110,25 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 		       strerror(-r->error), nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
 	else if (msg)
 		seterr(r->nl, "%s (%s)", msg, strerror(-r->error));
-	return NL_STOP;
+	return stop;
 }
 
 static int on_ack(struct nl_msg *msg, void *arg)
 {
 	struct req *r = arg;
 
-	(void)msg;
+	if (nlmsg_hdr(msg)->nlmsg_seq - r->seq != r->nr - 1)
+		return NL_SKIP;
 	r->done = 1;
 	return NL_STOP;
+}
+
+/* Drops answers to other requests (left over after a failed receive). */
+static int on_seq(struct nl_msg *msg, void *arg)
+{
+	struct req *r = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq - r->seq < r->nr ? NL_OK : NL_SKIP;
 }
 
 int pw_nl_done_error(const struct nlmsghdr *nlh, char *err, size_t errlen)
@@ -174,13 +206,45 @@ static int on_valid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* Reads until @r's last message is answered (ack, error or dump's end). */
+static int wait_req(struct pw_nl *nl, struct req *r)
+{
+	struct nl_cb *cb;
+	int ret;
+
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!cb) {
+		seterr(nl, "out of memory");
+		return -ENOMEM;
+	}
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, r);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, on_seq, r);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, r);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_intr, r);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, r);
+	while (!r->done) {
+		ret = nl_recvmsgs(nl->sk, cb);
+		if (ret < 0 && !r->error) {
+			r->error = -EIO;
+			seterr(nl, "receive: %s", nl_geterror(ret));
+		}
+		if (ret < 0)
+			break;
+	}
+	nl_cb_put(cb);
+	if (r->error && !nl->err[0])
+		seterr(nl, "%s", strerror(-r->error));
+	return r->error;
+}
+
 /* Sends @msg (consumed) and reads until the ack, an error or the dump's end. */
 static int transact(struct pw_nl *nl, struct nl_msg *msg,
 		    int (*parse)(struct nlmsghdr *, struct nlattr **, void *),
 		    void *arg, int *intr)
 {
-	struct req r = { .nl = nl, .parse = parse, .arg = arg };
-	struct nl_cb *cb;
+	struct req r = { .nl = nl, .parse = parse, .arg = arg, .nr = 1,
+			 .failed = UINT32_MAX };
 	int ret;
 
 	nl->err[0] = 0;
@@ -188,39 +252,18 @@ static int transact(struct pw_nl *nl, struct nl_msg *msg,
 		seterr(nl, "out of memory");
 		return -ENOMEM;
 	}
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nlmsg_free(msg);
-		seterr(nl, "out of memory");
-		return -ENOMEM;
-	}
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &r);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &r);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &r);
-	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, on_intr, &r);
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &r);
-	ret = nl_send_auto(nl->sk, msg);
+	nl_complete_msg(nl->sk, msg);
+	r.seq = nlmsg_hdr(msg)->nlmsg_seq;
+	ret = nl_send(nl->sk, msg);
 	nlmsg_free(msg);
 	if (ret < 0) {
-		nl_cb_put(cb);
 		seterr(nl, "send: %s", nl_geterror(ret));
 		return ret == -NLE_NOMEM ? -ENOMEM : -EIO;
 	}
-	while (!r.done) {
-		ret = nl_recvmsgs(nl->sk, cb);
-		if (ret < 0 && !r.error) {
-			r.error = -EIO;
-			seterr(nl, "receive: %s", nl_geterror(ret));
-		}
-		if (ret < 0)
-			break;
-	}
-	nl_cb_put(cb);
+	ret = wait_req(nl, &r);
 	if (intr)
 		*intr = r.intr;
-	if (r.error && !nl->err[0])
-		seterr(nl, "%s", strerror(-r.error));
-	return r.error;
+	return ret;
 }
 
 static struct nl_msg *req(struct pw_nl *nl, uint8_t cmd, int flags, size_t payload)
@@ -241,8 +284,9 @@ int pw_nl_family(const struct pw_nl *nl)
 
 int pw_nl_open(struct pw_nl **out, char *err, size_t errlen)
 {
+	int one = 1, ret, sndbuf;
 	struct pw_nl *nl;
-	int one = 1, ret;
+	socklen_t len;
 
 	nl = calloc(1, sizeof(*nl));
 	if (!nl) {
@@ -277,6 +321,14 @@ int pw_nl_open(struct pw_nl **out, char *err, size_t errlen)
 		pw_nl_close(nl);
 		return -ENOENT;
 	}
+	/* Answers are matched to requests here (see the top of this file). */
+	nl_socket_disable_seq_check(nl->sk);
+	len = sizeof(sndbuf);
+	if (getsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_SNDBUF,
+		       &sndbuf, &len) || sndbuf < 2 * 4096)
+		sndbuf = 2 * 4096;
+	nl->batch_max = (size_t)sndbuf / 2 < BATCH_BYTES ? (size_t)sndbuf / 2 :
+							   BATCH_BYTES;
 	nl->mcgrp = -1;
 	*out = nl;
 	return 0;
@@ -403,34 +455,140 @@ static int blame(struct pw_nl *nl, int ret, const char *fmt, ...)
 	return ret;
 }
 
-static int send_policy(struct pw_nl *nl, const struct pw_model_policy *p)
+static int cmp_addr(const void *x, const void *y)
 {
-	struct nl_msg *msg = req(nl, PODWALL_CMD_NEW_POLICY, 0,
-				 PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 16);
+	return memcmp(x, y, sizeof(struct pw_addr));
+}
+
+/* What to blame if the kernel refuses a batched message. */
+struct pending {
+	const char *what;	/* "policy", "deleting rule", ... */
+	uint32_t id;
+};
+
+/* Messages of one transaction, sent BATCH_MSGS at a time (see the top). */
+struct batch {
+	struct pw_nl *nl;
+	char *buf;
+	size_t len, cap, last;	/* last: offset of the last message */
+	struct pending q[BATCH_MSGS];
+	uint32_t nr;
+	uint32_t seq;		/* of q[0]; the others follow it */
+};
+
+static void batch_free(struct batch *b)
+{
+	free(b->buf);
+}
+
+/* Sends the batch, the last message with NLM_F_ACK, and reads its answers. */
+static int batch_flush(struct batch *b)
+{
+	struct pw_nl *nl = b->nl;
+	struct req r = { .nl = nl, .seq = b->seq, .nr = b->nr,
+			 .failed = UINT32_MAX };
+	struct nlmsghdr *last;
 	int ret;
+
+	if (!b->nr)
+		return 0;
+	last = (struct nlmsghdr *)(b->buf + b->last);
+	last->nlmsg_flags |= NLM_F_ACK;
+	nl->err[0] = 0;
+	ret = nl_sendto(nl->sk, b->buf, b->len);
+	b->nr = 0;
+	b->len = 0;
+	if (ret < 0) {
+		seterr(nl, "send: %s", nl_geterror(ret));
+		return ret == -NLE_NOMEM ? -ENOMEM : -EIO;
+	}
+	ret = wait_req(nl, &r);
+	if (ret && r.failed < r.nr)
+		return blame(nl, ret, "%s %u", b->q[r.failed].what,
+			     b->q[r.failed].id);
+	return ret;
+}
+
+/* Queues @msg (consumed), a message about object @what @id. */
+static int batch_add(struct batch *b, struct nl_msg *msg, const char *what,
+		     uint32_t id)
+{
+	struct nlmsghdr *nlh;
+	size_t len;
+	int ret;
+
+	if (!msg) {
+		seterr(b->nl, "out of memory");
+		return blame(b->nl, -ENOMEM, "%s %u", what, id);
+	}
+	/* Numbered now: a batch's messages carry consecutive numbers. */
+	if (b->nr == BATCH_MSGS) {
+		ret = batch_flush(b);
+		if (ret)
+			goto out;
+	}
+	nl_complete_msg(b->nl->sk, msg);
+	nlh = nlmsg_hdr(msg);
+	nlh->nlmsg_flags &= ~NLM_F_ACK;
+	len = NLMSG_ALIGN(nlh->nlmsg_len);
+	if (b->nr && b->len + len > b->nl->batch_max) {
+		ret = batch_flush(b);
+		if (ret)
+			goto out;
+	}
+	if (b->len + len > b->cap) {
+		size_t cap = b->len + len > 2 * b->cap ? b->len + len : 2 * b->cap;
+		char *p = realloc(b->buf, cap);
+
+		if (!p) {
+			seterr(b->nl, "out of memory");
+			ret = blame(b->nl, -ENOMEM, "%s %u", what, id);
+			goto out;
+		}
+		b->buf = p;
+		b->cap = cap;
+	}
+	if (!b->nr)
+		b->seq = nlh->nlmsg_seq;
+	memcpy(b->buf + b->len, nlh, nlh->nlmsg_len);
+	memset(b->buf + b->len + nlh->nlmsg_len, 0, len - nlh->nlmsg_len);
+	b->last = b->len;
+	b->len += len;
+	b->q[b->nr].what = what;
+	b->q[b->nr].id = id;
+	b->nr++;
+	ret = 0;
+out:
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int send_policy(struct batch *b, const struct pw_model_policy *p)
+{
+	struct nl_msg *msg = req(b->nl, PODWALL_CMD_NEW_POLICY, 0,
+				 PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 16);
 
 	if (msg && pw_nl_put_policy(msg, p)) {
 		nlmsg_free(msg);
-		seterr(nl, "does not fit in a message");
-		return blame(nl, -EMSGSIZE, "policy %u", p->id);
+		seterr(b->nl, "does not fit in a message");
+		return blame(b->nl, -EMSGSIZE, "policy %u", p->id);
 	}
-	ret = transact(nl, msg, NULL, NULL, NULL);
-	return ret ? blame(nl, ret, "policy %u", p->id) : 0;
+	return batch_add(b, msg, "policy", p->id);
 }
 
-static int send_set(struct pw_nl *nl, const struct pw_model_set *s)
+static int send_set(struct batch *b, const struct pw_model_set *s)
 {
 	struct nl_msg **msgs;
 	size_t n, i;
 	int ret;
 
-	ret = pw_nl_set_msgs(nl->family, s, PW_NL_CHUNK_PREFIXES, &msgs, &n);
+	ret = pw_nl_set_msgs(b->nl->family, s, PW_NL_CHUNK_PREFIXES, &msgs, &n);
 	if (ret) {
-		seterr(nl, "%s", strerror(-ret));
-		return blame(nl, ret, "set %u", s->id);
+		seterr(b->nl, "%s", strerror(-ret));
+		return blame(b->nl, ret, "set %u", s->id);
 	}
 	for (i = 0; i < n; i++) {
-		ret = transact(nl, msgs[i], NULL, NULL, NULL);
+		ret = batch_add(b, msgs[i], "set", s->id);
 		msgs[i] = NULL;
 		if (ret)
 			break;
@@ -439,25 +597,129 @@ static int send_set(struct pw_nl *nl, const struct pw_model_set *s)
 		if (msgs[i])
 			nlmsg_free(msgs[i]);
 	free(msgs);
-	return ret ? blame(nl, ret, "set %u", s->id) : 0;
+	return ret;
 }
 
-static int send_rule(struct pw_nl *nl, const struct pw_model_rule *r)
+/* SET_ADD_ELEMS or SET_DEL_ELEMS of @n prefixes, in chunks. */
+static int send_elems(struct batch *b, uint8_t cmd, uint32_t id,
+		      const struct pw_addr *p, uint32_t n)
 {
-	struct nl_msg *msg = req(nl, PODWALL_CMD_NEW_RULE, 0,
+	uint32_t first, k;
+	struct nl_msg *msg;
+	int ret = 0;
+
+	for (first = 0; !ret && first < n; first += k) {
+		k = n - first < PW_NL_CHUNK_PREFIXES ? n - first :
+						       PW_NL_CHUNK_PREFIXES;
+		msg = req(b->nl, cmd, 0, (size_t)k * 32 + 64);
+		if (msg && nla_put_u32(msg, PODWALL_A_SET_ID, id) < 0)
+			ret = -EMSGSIZE;
+		if (msg && !ret)
+			ret = pw_nl_put_prefixes(msg, PODWALL_A_PREFIXES,
+						 p + first, k);
+		if (ret) {
+			nlmsg_free(msg);
+			seterr(b->nl, "%s", strerror(-ret));
+			return blame(b->nl, ret, "set %u", id);
+		}
+		ret = batch_add(b, msg, "set", id);
+	}
+	return ret;
+}
+
+static int sorted(const struct pw_addr *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 1; i < n; i++)
+		if (memcmp(&p[i - 1], &p[i], sizeof(*p)) > 0)
+			return 0;
+	return 1;
+}
+
+/* @p itself when already sorted, else a sorted copy in *@copy. */
+static const struct pw_addr *sorted_view(const struct pw_model_set *s,
+					 struct pw_addr **copy)
+{
+	*copy = NULL;
+	if (sorted(s->prefixes, s->nr_prefixes))
+		return s->prefixes;
+	*copy = malloc((size_t)s->nr_prefixes * sizeof(**copy));
+	if (!*copy)
+		return NULL;
+	memcpy(*copy, s->prefixes, (size_t)s->nr_prefixes * sizeof(**copy));
+	qsort(*copy, s->nr_prefixes, sizeof(**copy), cmp_addr);
+	return *copy;
+}
+
+/*
+ * A changed set as the difference from its live version @old: deletions
+ * and additions, unless they are no smaller than the set itself (the
+ * kernel then copies fewer prefixes from a whole NEW_SET).
+ */
+static int send_set_delta(struct batch *b, const struct pw_model_set *old,
+			  const struct pw_model_set *s)
+{
+	struct pw_addr *oc = NULL, *nc = NULL, *add = NULL, *del = NULL;
+	const struct pw_addr *o, *n;
+	uint32_t i = 0, j = 0, na = 0, nd = 0;
+	int ret;
+
+	if (!old || !s->nr_prefixes)
+		return send_set(b, s);
+	o = sorted_view(old, &oc);
+	n = sorted_view(s, &nc);
+	add = malloc((size_t)s->nr_prefixes * sizeof(*add));
+	del = malloc(((size_t)old->nr_prefixes + 1) * sizeof(*del));
+	if (!o || !n || !add || !del) {
+		seterr(b->nl, "out of memory");
+		ret = blame(b->nl, -ENOMEM, "set %u", s->id);
+		goto out;
+	}
+	/* Merge of two sorted lists; duplicates count once. */
+	while (i < old->nr_prefixes || j < s->nr_prefixes) {
+		int c = i == old->nr_prefixes ? 1 : j == s->nr_prefixes ? -1 :
+			memcmp(&o[i], &n[j], sizeof(*o));
+		const struct pw_addr *v = c <= 0 ? &o[i] : &n[j];
+
+		if (c < 0)
+			del[nd++] = *v;
+		else if (c > 0)
+			add[na++] = *v;
+		while (i < old->nr_prefixes && !memcmp(&o[i], v, sizeof(*v)))
+			i++;
+		while (j < s->nr_prefixes && !memcmp(&n[j], v, sizeof(*v)))
+			j++;
+	}
+	if ((size_t)na + nd >= s->nr_prefixes)
+		ret = send_set(b, s);
+	else
+		ret = send_elems(b, PODWALL_CMD_SET_DEL_ELEMS, s->id, del, nd);
+	if (!ret && (size_t)na + nd < s->nr_prefixes)
+		ret = send_elems(b, PODWALL_CMD_SET_ADD_ELEMS, s->id, add, na);
+out:
+	free(oc);
+	free(nc);
+	free(add);
+	free(del);
+	return ret;
+}
+
+static int send_rule(struct batch *b, const struct pw_model_rule *r)
+{
+	struct nl_msg *msg = req(b->nl, PODWALL_CMD_NEW_RULE, 0,
 				 64 + (size_t)r->nr_ports * 32);
 	int ret;
 
 	if (msg && (ret = pw_nl_put_rule(msg, r))) {
 		nlmsg_free(msg);
-		seterr(nl, "%s", strerror(-ret));
-		return blame(nl, ret, "rule %u", r->id);
+		seterr(b->nl, "%s", strerror(-ret));
+		return blame(b->nl, ret, "rule %u", r->id);
 	}
-	ret = transact(nl, msg, NULL, NULL, NULL);
-	return ret ? blame(nl, ret, "rule %u", r->id) : 0;
+	return batch_add(b, msg, "rule", r->id);
 }
 
-static int send_ep(struct pw_nl *nl, const struct pw_model_ep *e)
+static int send_ep(struct batch *b, const struct pw_model_ep *e)
 {
 	size_t payload = 512 + (size_t)e->nr_addrs * 32;
 	struct nl_msg *msg;
@@ -466,21 +728,20 @@ static int send_ep(struct pw_nl *nl, const struct pw_model_ep *e)
 
 	for (d = 0; d < __PODWALL_DIR_MAX; d++)
 		payload += 8 * ((size_t)e->nr_rules[d] + e->nr_policies[d]);
-	msg = req(nl, PODWALL_CMD_NEW_ENDPOINT, 0, payload);
+	msg = req(b->nl, PODWALL_CMD_NEW_ENDPOINT, 0, payload);
 	if (msg && (ret = pw_nl_put_ep(msg, e))) {
 		nlmsg_free(msg);
-		seterr(nl, "%s", strerror(-ret));
-		return blame(nl, ret, "endpoint %u", e->id);
+		seterr(b->nl, "%s", strerror(-ret));
+		return blame(b->nl, ret, "endpoint %u", e->id);
 	}
-	ret = transact(nl, msg, NULL, NULL, NULL);
-	return ret ? blame(nl, ret, "endpoint %u", e->id) : 0;
+	return batch_add(b, msg, "endpoint", e->id);
 }
 
 /*
  * SET_NODE carries the node's addresses themselves; the model names them
  * as set @set (0: no node addresses, which clears them).
  */
-static int send_node(struct pw_nl *nl, const struct pw_model *m, uint32_t set)
+static int send_node(struct batch *b, const struct pw_model *m, uint32_t set)
 {
 	const struct pw_model_set *s = set ? pw_model_set(m, set) : NULL;
 	uint32_t n = s ? s->nr_prefixes : 0;
@@ -488,21 +749,20 @@ static int send_node(struct pw_nl *nl, const struct pw_model *m, uint32_t set)
 	int ret;
 
 	if (set && !s) {
-		seterr(nl, "no such set in the model");
-		return blame(nl, -ENOENT, "node set %u", set);
+		seterr(b->nl, "no such set in the model");
+		return blame(b->nl, -ENOENT, "node set %u", set);
 	}
-	msg = req(nl, PODWALL_CMD_SET_NODE, 0, (size_t)n * 32 + 16);
+	msg = req(b->nl, PODWALL_CMD_SET_NODE, 0, (size_t)n * 32 + 16);
 	if (msg && (ret = pw_nl_put_prefixes(msg, PODWALL_A_PREFIXES,
 					     n ? s->prefixes : NULL, n))) {
 		nlmsg_free(msg);
-		seterr(nl, "%s", strerror(-ret));
-		return blame(nl, ret, "node set %u", set);
+		seterr(b->nl, "%s", strerror(-ret));
+		return blame(b->nl, ret, "node set %u", set);
 	}
-	ret = transact(nl, msg, NULL, NULL, NULL);
-	return ret ? blame(nl, ret, "node set %u", set) : 0;
+	return batch_add(b, msg, "node set", set);
 }
 
-static int send_del(struct pw_nl *nl, enum pw_model_kind kind, uint32_t id)
+static int send_del(struct batch *b, enum pw_model_kind kind, uint32_t id)
 {
 	static const uint8_t cmds[] = {
 		[PW_MODEL_POLICY] = PODWALL_CMD_DEL_POLICY,
@@ -516,23 +776,31 @@ static int send_del(struct pw_nl *nl, enum pw_model_kind kind, uint32_t id)
 		[PW_MODEL_RULE] = PODWALL_A_RULE_ID,
 		[PW_MODEL_EP] = PODWALL_A_ENDPOINT_ID,
 	};
-	static const char *const names[] = { "policy", "set", "rule", "endpoint" };
-	struct nl_msg *msg = req(nl, cmds[kind], 0, 16);
-	int ret;
+	static const char *const names[] = {
+		"deleting policy", "deleting set", "deleting rule",
+		"deleting endpoint"
+	};
+	struct nl_msg *msg = req(b->nl, cmds[kind], 0, 16);
 
 	if (msg && nla_put_u32(msg, attrs[kind], id) < 0) {
 		nlmsg_free(msg);
 		msg = NULL;
 	}
-	ret = transact(nl, msg, NULL, NULL, NULL);
-	return ret ? blame(nl, ret, "deleting %s %u", names[kind], id) : 0;
+	return batch_add(b, msg, names[kind], id);
 }
 
-/* Runs one open transaction to its end: commit on success, abort otherwise. */
-static int finish(struct pw_nl *nl, int ret, uint64_t base, uint64_t *new_gen)
+/*
+ * Runs one open transaction to its end: the batch's last answers, then
+ * commit on success, abort otherwise.
+ */
+static int finish(struct batch *b, int ret, uint64_t base, uint64_t *new_gen)
 {
+	struct pw_nl *nl = b->nl;
 	char saved[sizeof(nl->err)];
 
+	if (!ret)
+		ret = batch_flush(b);
+	batch_free(b);
 	if (!ret)
 		return pw_nl_txn_commit(nl, base, new_gen);
 	memcpy(saved, nl->err, sizeof(saved));
@@ -544,6 +812,7 @@ static int finish(struct pw_nl *nl, int ret, uint64_t base, uint64_t *new_gen)
 int pw_nl_load(struct pw_nl *nl, const struct pw_model *m, int replace,
 	       uint64_t *new_gen)
 {
+	struct batch b = { .nl = nl };
 	uint64_t base = 0;
 	uint32_t i;
 	int ret;
@@ -552,28 +821,34 @@ int pw_nl_load(struct pw_nl *nl, const struct pw_model *m, int replace,
 	if (ret)
 		return blame(nl, ret, "begin");
 	for (i = 0; !ret && i < m->nr_policies; i++)
-		ret = send_policy(nl, &m->policies[i]);
+		ret = send_policy(&b, &m->policies[i]);
 	for (i = 0; !ret && i < m->nr_sets; i++)
-		ret = send_set(nl, &m->sets[i]);
+		ret = send_set(&b, &m->sets[i]);
 	for (i = 0; !ret && i < m->nr_rules; i++)
-		ret = send_rule(nl, &m->rules[i]);
+		ret = send_rule(&b, &m->rules[i]);
 	for (i = 0; !ret && i < m->nr_eps; i++)
-		ret = send_ep(nl, &m->eps[i]);
+		ret = send_ep(&b, &m->eps[i]);
 	if (!ret && (m->node_set || !replace))
-		ret = send_node(nl, m, m->node_set);
+		ret = send_node(&b, m, m->node_set);
 	/* Guard against a concurrent writer: commit only on our base. */
-	return finish(nl, ret, base, new_gen);
+	return finish(&b, ret, base, new_gen);
+}
+
+static int missing(struct pw_nl *nl, const char *what, uint32_t id)
+{
+	seterr(nl, "delta names an object missing from the new model");
+	return blame(nl, -ENOENT, "%s %u", what, id);
 }
 
 int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
 		      const struct pw_model *new,
 		      const struct pw_model_delta *d, uint64_t *new_gen)
 {
+	struct batch b = { .nl = nl };
 	uint64_t base = 0;
 	uint32_t i;
 	int k, ret, node;
 
-	(void)old;
 	ret = pw_nl_txn_begin(nl, 0, 0, &base);
 	if (ret)
 		return blame(nl, ret, "begin");
@@ -581,39 +856,42 @@ int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
 		const struct pw_model_policy *p =
 			pw_model_policy(new, d->put[PW_MODEL_POLICY][i]);
 
-		ret = p ? send_policy(nl, p) : -ENOENT;
+		ret = p ? send_policy(&b, p) :
+			  missing(nl, "policy", d->put[PW_MODEL_POLICY][i]);
 	}
 	for (i = 0; !ret && i < d->nr_put[PW_MODEL_SET]; i++) {
 		const struct pw_model_set *s =
 			pw_model_set(new, d->put[PW_MODEL_SET][i]);
 
-		ret = s ? send_set(nl, s) : -ENOENT;
+		/* @old is what is live: send a changed set's difference. */
+		ret = s ? send_set_delta(&b, pw_model_set(old, s->id), s) :
+			  missing(nl, "set", d->put[PW_MODEL_SET][i]);
 	}
 	for (i = 0; !ret && i < d->nr_put[PW_MODEL_RULE]; i++) {
 		const struct pw_model_rule *r =
 			pw_model_rule(new, d->put[PW_MODEL_RULE][i]);
 
-		ret = r ? send_rule(nl, r) : -ENOENT;
+		ret = r ? send_rule(&b, r) :
+			  missing(nl, "rule", d->put[PW_MODEL_RULE][i]);
 	}
 	for (i = 0; !ret && i < d->nr_put[PW_MODEL_EP]; i++) {
 		const struct pw_model_ep *e =
 			pw_model_ep(new, d->put[PW_MODEL_EP][i]);
 
-		ret = e ? send_ep(nl, e) : -ENOENT;
+		ret = e ? send_ep(&b, e) :
+			  missing(nl, "endpoint", d->put[PW_MODEL_EP][i]);
 	}
-	if (ret == -ENOENT)
-		seterr(nl, "delta names an object missing from the new model");
 	/* Deletes go last, users before what they use. */
 	for (k = PW_MODEL_EP; !ret && k >= PW_MODEL_POLICY; k--)
 		for (i = 0; !ret && i < d->nr_del[k]; i++)
-			ret = send_del(nl, (enum pw_model_kind)k, d->del[k][i]);
+			ret = send_del(&b, (enum pw_model_kind)k, d->del[k][i]);
 	/* The kernel holds node addresses, not a set id: resend on change. */
 	node = d->node_set != UINT32_MAX;
 	for (i = 0; !node && new->node_set && i < d->nr_put[PW_MODEL_SET]; i++)
 		node = d->put[PW_MODEL_SET][i] == new->node_set;
 	if (!ret && node)
-		ret = send_node(nl, new, new->node_set);
-	return finish(nl, ret, base, new_gen);
+		ret = send_node(&b, new, new->node_set);
+	return finish(&b, ret, base, new_gen);
 }
 
 /* Dumps: each reply message becomes (or extends) one model object. */
@@ -757,11 +1035,6 @@ static int sort_ids(void *arr, uint32_t n, size_t size)
 		    *(uint32_t *)((char *)arr + (i - 1) * size))
 			return -EPROTO;
 	return 0;
-}
-
-static int cmp_addr(const void *x, const void *y)
-{
-	return memcmp(x, y, sizeof(struct pw_addr));
 }
 
 static int dump_objects_once(struct pw_nl *nl, struct pw_model *m,
