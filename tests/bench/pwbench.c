@@ -307,7 +307,7 @@ static int run_kind(struct pw_nl *nl, const struct benchgen *g,
 		if (delta) {
 			ret = pw_nl_apply_delta(nl, undo ? &m2 : m,
 						undo ? m : &m2,
-						undo ? &back : &fwd, NULL);
+						undo ? &back : &fwd, 0, NULL);
 			if (ret) {
 				ret = fail(nl, kind, ret);
 				goto out;
@@ -336,7 +336,7 @@ static int run_kind(struct pw_nl *nl, const struct benchgen *g,
 	/* An odd count leaves the change live: undo it untimed. */
 	if (count & 1) {
 		if (delta)
-			ret = pw_nl_apply_delta(nl, &m2, m, &back, NULL);
+			ret = pw_nl_apply_delta(nl, &m2, m, &back, 0, NULL);
 		else if (!(ret = pw_nl_txn_begin(nl, 0, 0, NULL)) &&
 			 !(ret = change(nl, m, kind, 1)))
 			ret = pw_nl_txn_commit(nl, 0, NULL);

@@ -95,8 +95,15 @@ static int commit(struct agent_sink *s, const struct agent_commit *c)
 
 		ret = pw_model_diff(&ks->live, &m, &d);
 		if (!ret) {
-			ret = pw_nl_apply_delta(ks->nl, &ks->live, &m, &d, &gen);
+			ret = pw_nl_apply_delta(ks->nl, &ks->live, &m, &d,
+						ks->gen, &gen);
 			pw_model_delta_free(&d);
+		}
+		if (ret == -ESTALE) {
+			/* Someone else committed: our delta's base is gone. */
+			log_warn("kernel: %s; sending a full snapshot",
+				 pw_nl_error(ks->nl));
+			ret = pw_nl_load(ks->nl, &m, 1, &gen);
 		}
 	}
 	if (ret) {

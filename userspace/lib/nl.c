@@ -842,7 +842,8 @@ static int missing(struct pw_nl *nl, const char *what, uint32_t id)
 
 int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
 		      const struct pw_model *new,
-		      const struct pw_model_delta *d, uint64_t *new_gen)
+		      const struct pw_model_delta *d, uint64_t expect_base,
+		      uint64_t *new_gen)
 {
 	struct batch b = { .nl = nl };
 	uint64_t base = 0;
@@ -852,6 +853,14 @@ int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
 	ret = pw_nl_txn_begin(nl, 0, 0, &base);
 	if (ret)
 		return blame(nl, ret, "begin");
+	if (expect_base && base != expect_base) {
+		pw_nl_txn_abort(nl);
+		snprintf(nl->err, sizeof(nl->err),
+			 "live generation %llu is not %llu, the one the delta was computed against",
+			 (unsigned long long)base,
+			 (unsigned long long)expect_base);
+		return -ESTALE;
+	}
 	for (i = 0; !ret && i < d->nr_put[PW_MODEL_POLICY]; i++) {
 		const struct pw_model_policy *p =
 			pw_model_policy(new, d->put[PW_MODEL_POLICY][i]);

@@ -46,10 +46,16 @@ int pw_nl_txn_abort(struct pw_nl *nl);
 /* One REPLACE (or incremental) transaction with every object of @m. */
 int pw_nl_load(struct pw_nl *nl, const struct pw_model *m, int replace,
 	       uint64_t *new_gen);
-/* One incremental transaction turning @old (live) into @new. */
+/*
+ * One incremental transaction turning @old (live) into @new. With
+ * @expect_base non-zero, fails with -ESTALE (and sends nothing) unless the
+ * live generation is @expect_base, the one @old was committed as: a delta
+ * applied to someone else's set would silently give wrong contents.
+ */
 int pw_nl_apply_delta(struct pw_nl *nl, const struct pw_model *old,
 		      const struct pw_model *new,
-		      const struct pw_model_delta *delta, uint64_t *new_gen);
+		      const struct pw_model_delta *delta, uint64_t expect_base,
+		      uint64_t *new_gen);
 
 /* Reads the live set; retried while commits interrupt the dump. */
 int pw_nl_dump(struct pw_nl *nl, struct pw_model *m);

@@ -12,8 +12,10 @@
  *   bad-addr       NEW_SET with a 5-byte address
  *   many-ports     NEW_RULE with PODWALL_MAX_PORTS_PER_RULE + 1 ranges
  *   bad-attr       NEW_POLICY with an attribute type past PODWALL_A_MAX
- *   delta OLD NEW  apply the difference between two compiled sets (JSON
- *                  files; OLD is what is live) in one incremental commit
+ *   delta OLD NEW [BASE]
+ *                  apply the difference between two compiled sets (JSON
+ *                  files; OLD is what is live) in one incremental commit;
+ *                  with BASE, only onto that live generation
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,7 +74,7 @@ static int load_file(const char *path, struct pw_model *m)
 	return ret;
 }
 
-static int delta(const char *old_path, const char *new_path)
+static int delta(const char *old_path, const char *new_path, uint64_t base)
 {
 	struct pw_model old, new;
 	struct pw_model_delta d;
@@ -86,7 +88,7 @@ static int delta(const char *old_path, const char *new_path)
 		fprintf(stderr, "pwtxn: %s\n", err);
 		return 2;
 	}
-	report(nl, pw_nl_apply_delta(nl, &old, &new, &d, NULL));
+	report(nl, pw_nl_apply_delta(nl, &old, &new, &d, base, NULL));
 	pw_model_delta_free(&d);
 	pw_model_free(&old);
 	pw_model_free(&new);
@@ -105,8 +107,9 @@ int main(int argc, char **argv)
 	const char *c;
 	int i;
 
-	if (argc == 4 && !strcmp(argv[1], "delta"))
-		return delta(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "delta"))
+		return delta(argv[2], argv[3],
+			     argc == 5 ? strtoull(argv[4], NULL, 10) : 0);
 	if (argc != 2) {
 		fprintf(stderr, "usage: pwtxn CASE (see the source)\n");
 		return 2;
