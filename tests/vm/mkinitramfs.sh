@@ -5,7 +5,12 @@
 #   -o OUT            output file; OUT ending in .gz is gzip'ed, else plain cpio
 #   --moddir DIR      kernel module tree of the guest kernel (.../lib/modules/KVER);
 #                     default: the stock kernel of scripts/guest-kernel.sh.
-#                     "none": a kernel with everything built in, ship no modules
+#                     "none": a kernel with everything built in, ship no stock
+#                     modules (--module files still go in, see --kver)
+#   --kver KVER       with --moddir none: the kernel release the --module files
+#                     are installed for; the image then gets a modules.builtin
+#                     naming the stock modules below (and --modules) so that
+#                     "modprobe veth" finds them built in rather than missing
 #   --modules "M..."  stock modules to ship in addition to the default list
 #   --module KO       an extra module (podwall.ko); goes to /lib/modules/KVER/extra/
 #                     and its dependencies are shipped too (repeatable)
@@ -39,13 +44,14 @@ DEFAULT_MODULES="crc32c_generic libcrc32c veth dummy bridge br_netfilter sctp
 	nf_reject_ipv4 nf_reject_ipv6 nf_defrag_ipv4 nf_defrag_ipv6 ipv6"
 BASE_BINS="/usr/bin/busybox /usr/sbin/ip /usr/sbin/nft /usr/bin/kmod"
 
-out= moddir= extra_modules= kos=() bins=() files=()
+out= moddir= extra_modules= kos=() bins=() files=() builtin_kver=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o) out=$2; shift 2 ;;
 	--moddir) moddir=$2; shift 2 ;;
 	--modules) extra_modules="$extra_modules $2"; shift 2 ;;
 	--module) kos+=("$2"); shift 2 ;;
+	--kver) builtin_kver=$2; shift 2 ;;
 	--bin) bins+=("$2"); shift 2 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "mkinitramfs.sh: unknown option $1" >&2; exit 2 ;;
@@ -181,8 +187,22 @@ if [ -n "${kver:-}" ]; then
 	fi
 	depmod -b "$ov" "$kver"
 	echo "$kver" > "$ov/etc/podwall-kver"
+elif [ -n "$builtin_kver" ]; then
+	# Everything built in: only the --module files are real modules.  kmod's
+	# modprobe reports a name listed in modules.builtin as loaded, so the
+	# guest scripts' "modprobe -a veth dummy" works on both kinds of kernel.
+	# A name listed here that the kernel lacks shows up as the feature
+	# missing (e.g. "ip link add type veth" failing), not as a modprobe error.
+	dst=$ov/usr/lib/modules/$builtin_kver
+	mkdir -p "$dst/extra"
+	[ ${#kos[@]} -eq 0 ] || cp "${kos[@]}" "$dst/extra/"
+	for m in $DEFAULT_MODULES $extra_modules; do
+		echo "kernel/builtin/$m.ko"
+	done > "$dst/modules.builtin"
+	depmod -b "$ov" "$builtin_kver"
+	echo "$builtin_kver" > "$ov/etc/podwall-kver"
 elif [ ${#kos[@]} -gt 0 ]; then
-	echo "mkinitramfs.sh: --module needs a module tree (--moddir)" >&2
+	echo "mkinitramfs.sh: --module needs a module tree (--moddir) or --kver" >&2
 	exit 2
 fi
 for spec in ${files[@]+"${files[@]}"}; do
