@@ -95,8 +95,9 @@ pmtu_case() {
 	rm -f "$out"
 	sink h "$port" "$out"
 	until_listening h "$port" || { fail "pmtu $fam: sink" "h not listening on $port"; return; }
-	dd if=/dev/zero bs=1000 count=300 2> /dev/null |
-		pod_exec a timeout 30 nc -w 20 "$dst" "$port"
+	# from a file, not a pipe: nc then writes full buffers, so a sends
+	# full-size segments however the pipe would have been scheduled
+	pod_exec a timeout 30 nc -w 20 "$dst" "$port" < /tmp/pmtu.src
 	n=0
 	while [ "$(wc -c < "$out" 2>/dev/null)" != 300000 ] && [ $n -lt 50 ]; do
 		sleep 0.1; n=$((n + 1))
@@ -119,6 +120,7 @@ snmp_get() {
 # Counters before the transfers: r must be the one that sent the errors.
 R4=$(snmp_get r snmp OutDestUnreachs)
 R6=$(snmp_get r snmp6 Icmp6OutPktTooBigs)
+dd if=/dev/zero of=/tmp/pmtu.src bs=1000 count=300 2> /dev/null
 pmtu_case IPv4 192.168.60.2 91
 pmtu_case IPv6 fd00:60::2 92
 n=$(snmp_get r snmp OutDestUnreachs)
