@@ -163,6 +163,12 @@ static unsigned int podwall_hook(void *priv, struct sk_buff *skb,
 	bool judge;
 
 	ct = nf_ct_get(skb, &ctinfo);
+	/*
+	 * Only NEW (and untracked or invalid) packets are judged. An ICMP error
+	 * about a flow travelling back to its originator is RELATED_REPLY,
+	 * which the IS_REPLY test covers; RELATED covers the other direction
+	 * and expected connections (helpers).
+	 */
 	if (ct && (ctinfo == IP_CT_ESTABLISHED || ctinfo == IP_CT_RELATED ||
 		   ctinfo >= IP_CT_IS_REPLY))
 		return NF_ACCEPT;
