@@ -2,14 +2,14 @@
 /*
  * podwallctl compile --objects FILE... [--node NAME] [--node-addr IP]...
  * Compiles manifests into the policy set JSON that `restore` loads (the
- * format is documented in userspace/lib/model.c). Exit 0, or 2 on error.
+ * format is documented in userspace/lib/model.c). Exit 0, 1 on a usage
+ * error, 2 on any other.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include "offline.h"
+#include "offline_opts.h"
 #include "podwallctl.h"
 
 #define USAGE "compile --objects FILE... [--node NAME] [--node-addr IP]... [-o OUT]\n" \
@@ -18,66 +18,34 @@
 int compile_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "objects", required_argument, NULL, 'f' },
+		CTL_OFFLINE_OPTIONS('f'),
 		{ "node", required_argument, NULL, 'N' },
-		{ "node-addr", required_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pw_addr node[PODWALL_MAX_ADDRS_PER_EP];
-	char **files = calloc((size_t)argc + 1, sizeof(*files));
 	const char *node_name = NULL, *output = NULL;
+	struct ctl_offline a;
 	struct pw_offline o;
-	uint32_t nr_node = 0;
-	int c, nr_files = 0, ret;
 	FILE *out = stdout;
+	int c, ret;
 
-	if (!files)
-		return ctl_error(EXIT_SYSTEM, "out of memory");
+	if (ctl_offline_init(&a, argc, USAGE, EXIT_USAGE, 'f'))
+		return a.status;
 	while ((c = getopt_long(argc, argv, "f:N:n:o:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'f':
-			files[nr_files++] = optarg;
-			break;
 		case 'N':
 			node_name = optarg;
-			break;
-		case 'n':
-			if (nr_node == PODWALL_MAX_ADDRS_PER_EP ||
-			    pw_addr_parse(optarg, &node[nr_node])) {
-				free(files);
-				return ctl_error(EXIT_USAGE, "--node-addr '%s': not an address (at most %d)",
-						 optarg, PODWALL_MAX_ADDRS_PER_EP);
-			}
-			nr_node++;
 			break;
 		case 'o':
 			output = optarg;
 			break;
-		case 'h':
-			printf("Usage: podwallctl %s\n", USAGE);
-			free(files);
-			return EXIT_OK;
 		default:
-			fprintf(stderr, "Usage: podwallctl %s\n", USAGE);
-			free(files);
-			return EXIT_USAGE;
+			if (ctl_offline_opt(&a, c))
+				return a.status;
 		}
 	}
-	while (optind < argc)
-		files[nr_files++] = argv[optind++];
-	if (!nr_files) {
-		fprintf(stderr, "Usage: podwallctl %s\n", USAGE);
-		free(files);
-		return EXIT_USAGE;
-	}
-	ret = pw_offline_load(&o, files, nr_files, node_name, node, nr_node);
-	free(files);
-	if (ret) {
-		pw_offline_release(&o);
-		return ctl_error(EXIT_SYSTEM, "cannot build the policy set from the objects given");
-	}
+	if (ctl_offline_load(&a, argc, argv, true, &o, node_name))
+		return a.status;
 	if (output && !(out = fopen(output, "w"))) {
 		pw_offline_release(&o);
 		return ctl_error(EXIT_SYSTEM, "%s: %s", output, strerror(errno));

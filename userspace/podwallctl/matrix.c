@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "explain.h"
-#include "offline.h"
+#include "offline_opts.h"
 #include "podwallctl.h"
 
 #define USAGE "matrix [-j] --objects FILE... [--port PROTO/PORT]... [--node-addr IP]...\n" \
@@ -54,72 +54,45 @@ static bool judge(const struct pw_table *t, const struct mpod *from,
 int matrix_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "objects", required_argument, NULL, 'o' },
+		CTL_OFFLINE_OPTIONS('o'),
 		{ "port", required_argument, NULL, 'p' },
-		{ "node-addr", required_argument, NULL, 'n' },
 		{ "ipv6", no_argument, NULL, '6' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pw_addr node[PODWALL_MAX_ADDRS_PER_EP];
 	struct mport ports[MAX_PORTS];
-	char **files = calloc((size_t)argc + 1, sizeof(*files));
 	struct mpod *pods = NULL;
+	struct ctl_offline a;
 	struct pw_offline o;
-	uint32_t nr_node = 0, nr_pods = 0, i, j, k;
-	int c, nr_files = 0, nr_ports = 0, family = PW_FAMILY_INET;
+	uint32_t nr_pods = 0, i, j, k;
+	int c, nr_ports = 0, family = PW_FAMILY_INET;
 	size_t width = 4;
 	char err[256];
 
-	if (!files)
-		return ctl_error(EXIT_SYSTEM, "out of memory");
+	if (ctl_offline_init(&a, argc, USAGE, EXIT_USAGE, 'o'))
+		return a.status;
 	while ((c = getopt_long(argc, argv, "o:p:n:6jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			files[nr_files++] = optarg;
-			break;
 		case 'p':
 			if (nr_ports == MAX_PORTS ||
 			    pw_portspec_parse(optarg, &ports[nr_ports].proto,
 					      &ports[nr_ports].port, err, sizeof(err))) {
-				free(files);
+				ctl_offline_free(&a);
 				return ctl_error(EXIT_USAGE, "--port '%s': %s", optarg,
 						 nr_ports == MAX_PORTS ? "too many ports" : err);
 			}
 			nr_ports++;
 			break;
-		case 'n':
-			if (nr_node == PODWALL_MAX_ADDRS_PER_EP ||
-			    pw_addr_parse(optarg, &node[nr_node])) {
-				free(files);
-				return ctl_error(EXIT_USAGE, "--node-addr '%s': not an address", optarg);
-			}
-			nr_node++;
-			break;
 		case '6':
 			family = PW_FAMILY_INET6;
 			break;
-		case 'j':
-			ctl_json = 1;
-			break;
-		case 'h':
-			printf("Usage: podwallctl %s\n", USAGE);
-			free(files);
-			return EXIT_OK;
 		default:
-			fprintf(stderr, "Usage: podwallctl %s\n", USAGE);
-			free(files);
-			return EXIT_USAGE;
+			if (ctl_offline_opt(&a, c))
+				return a.status;
 		}
 	}
-	while (optind < argc)
-		files[nr_files++] = argv[optind++];
-	if (!nr_files) {
-		fprintf(stderr, "Usage: podwallctl %s\n", USAGE);
-		free(files);
-		return EXIT_USAGE;
-	}
+	if (ctl_offline_load(&a, argc, argv, true, &o, NULL))
+		return a.status;
 	if (!nr_ports) {
 		ports[0].proto = PW_PROTO_TCP;
 		ports[0].port = 80;
@@ -131,12 +104,6 @@ int matrix_main(int argc, char **argv)
 		snprintf(ports[k].name, sizeof(ports[k].name), "%s/%u",
 			 pw_proto_name(ports[k].proto, num, sizeof(num)), ports[k].port);
 	}
-	if (pw_offline_load(&o, files, nr_files, NULL, node, nr_node)) {
-		free(files);
-		pw_offline_release(&o);
-		return ctl_error(EXIT_SYSTEM, "cannot build the policy set from the objects given");
-	}
-	free(files);
 	pods = calloc(o.m.nr_eps ? o.m.nr_eps : 1, sizeof(*pods));
 	if (!pods) {
 		pw_offline_release(&o);

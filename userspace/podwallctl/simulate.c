@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "explain.h"
-#include "offline.h"
+#include "offline_opts.h"
 #include "podwallctl.h"
 
 #define USAGE "simulate [-j] --objects FILE... --from SRC --to DST --port PROTO/PORT\n" \
@@ -91,33 +91,26 @@ static int to_nl_verdict(const struct pw_model *m, const struct pw_verdict *v,
 int simulate_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "objects", required_argument, NULL, 'o' },
+		CTL_OFFLINE_OPTIONS('o'),
 		{ "from", required_argument, NULL, 'f' },
 		{ "to", required_argument, NULL, 't' },
 		{ "port", required_argument, NULL, 'p' },
-		{ "node-addr", required_argument, NULL, 'n' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct pw_addr node[PODWALL_MAX_ADDRS_PER_EP];
 	const char *from = NULL, *to = NULL, *port = NULL;
-	char **files = calloc((size_t)argc + 1, sizeof(*files));
 	struct pw_tuple t = { .sport = 40000 };
+	struct ctl_offline a;
 	struct pw_offline o;
 	struct pw_verdict v;
 	struct pw_nl_verdict nv;
 	char err[512], text[2048];
-	uint32_t nr_node = 0;
-	int c, nr_files = 0, ret = 2;
+	int c, ret;
 
-	if (!files)
-		return ctl_error(2, "out of memory");
+	if (ctl_offline_init(&a, argc, USAGE, 2, 'o'))
+		return a.status;
 	while ((c = getopt_long(argc, argv, "o:f:t:p:n:jh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o':
-			files[nr_files++] = optarg;
-			break;
 		case 'f':
 			from = optarg;
 			break;
@@ -126,47 +119,18 @@ int simulate_main(int argc, char **argv)
 			break;
 		case 'p':
 			port = optarg;
-			break;
-		case 'n':
-			if (nr_node == PODWALL_MAX_ADDRS_PER_EP ||
-			    pw_addr_parse(optarg, &node[nr_node])) {
-				free(files);
-				return ctl_error(2, "--node-addr '%s': not an address (at most %d)",
-						 optarg, PODWALL_MAX_ADDRS_PER_EP);
+			if (pw_portspec_parse(port, &t.proto, &t.dport, err, sizeof(err))) {
+				ctl_offline_free(&a);
+				return ctl_error(2, "--port: %s", err);
 			}
-			nr_node++;
 			break;
-		case 'j':
-			ctl_json = 1;
-			break;
-		case 'h':
-			printf("Usage: podwallctl %s\n", USAGE);
-			free(files);
-			return EXIT_OK;
 		default:
-			fprintf(stderr, "Usage: podwallctl %s\n", USAGE);
-			free(files);
-			return 2;
+			if (ctl_offline_opt(&a, c))
+				return a.status;
 		}
 	}
-	/* Files may also follow --objects as plain arguments. */
-	while (optind < argc)
-		files[nr_files++] = argv[optind++];
-	if (!nr_files || !from || !to || !port) {
-		fprintf(stderr, "Usage: podwallctl %s\n", USAGE);
-		free(files);
-		return 2;
-	}
-	if (pw_portspec_parse(port, &t.proto, &t.dport, err, sizeof(err))) {
-		free(files);
-		return ctl_error(2, "--port: %s", err);
-	}
-	if (pw_offline_load(&o, files, nr_files, NULL, node, nr_node)) {
-		pw_offline_release(&o);
-		free(files);
-		return ctl_error(2, "cannot build the policy set from the objects given");
-	}
-	free(files);
+	if (ctl_offline_load(&a, argc, argv, from && to && port, &o, NULL))
+		return a.status;
 	/* Resolve the side given as an address first: it fixes the family. */
 	if (!strcmp(to, "@node")) {
 		ret = ctl_error(2, "--to @node: the node is only a source");
@@ -179,13 +143,13 @@ int simulate_main(int argc, char **argv)
 	if (!strcmp(from, "@node")) {
 		uint32_t i;
 
-		for (i = 0; i < nr_node && node[i].family != t.dst.family; i++)
+		for (i = 0; i < a.nr_node && a.node[i].family != t.dst.family; i++)
 			;
-		if (i == nr_node) {
+		if (i == a.nr_node) {
 			ret = ctl_error(2, "--from @node: no --node-addr of the destination's family");
 			goto out;
 		}
-		t.src = node[i];
+		t.src = a.node[i];
 		t.src.plen = t.src.family == PW_FAMILY_INET ? 32 : 128;
 	} else if (pw_offline_resolve(&o, from, t.dst.family, &t.src, err, sizeof(err))) {
 		ret = ctl_error(2, "--from: %s", err);
