@@ -10,18 +10,14 @@
 #   b 10.244.1.3 (x, app=b) ──┘   b serves tcp/80 and tcp/81
 #
 # Needs the dynamically linked podwall-agent and fakeapi shipped with
-# tests/vm/run --bin (see tests/e2e/run).
+# tests/vm/run --bin, and guest/lib/agent.sh (see tests/e2e/run).
 . /tests/lib.sh
+[ -f /tests/agent_lib.sh ] || die "tests/e2e/guest/lib/agent.sh not shipped as /tests/agent_lib.sh"
+. /tests/agent_lib.sh
 trap 'loop_stop; agent_stop; pw_cleanup' EXIT
 
 PW_TEST=agent-updates-setup
-# --bin ships binaries at their host path; --tool in /usr/bin.
-findbin() { command -v "$1" || find / -xdev -type f -name "$1" 2>/dev/null | head -n 1; }
-AGENT=$(findbin podwall-agent)
-FAKEAPI=$(findbin fakeapi)
-[ -n "$AGENT" ] || { skip "agent-updates" "podwall-agent not shipped"; exit 0; }
-[ -n "$FAKEAPI" ] || { skip "agent-updates" "fakeapi not shipped"; exit 0; }
-modprobe podwall || die "modprobe podwall failed"
+agent_init agent-updates /tmp/agent-updates
 node_setup routed
 pod_add a 10.244.1.2
 pod_add b 10.244.1.3
@@ -29,16 +25,6 @@ pod_add c 10.244.1.4
 pod_add d 10.244.1.5
 serve b tcp:80 tcp:81
 
-D=/tmp/agent-updates
-mkdir -p $D
-pod() {	# NAME NAMESPACE IP APP
-	printf '{"kind":"Pod","apiVersion":"v1","metadata":{"name":"%s","namespace":"%s","labels":{"app":"%s"}},"spec":{"nodeName":"n1"},"status":{"phase":"Running","podIP":"%s","podIPs":[{"ip":"%s"}]}}' \
-		"$1" "$2" "$4" "$3" "$3"
-}
-ns() {	# NAME ENV
-	printf '{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"%s","labels":{"kubernetes.io/metadata.name":"%s","env":"%s"}}}' \
-		"$1" "$1" "$2"
-}
 # allow_a FROM_APP PORT: b admits pods labelled app=FROM_APP on tcp/PORT
 allow_a() {
 	printf '{"kind":"NetworkPolicy","apiVersion":"networking.k8s.io/v1","metadata":{"name":"allow-a","namespace":"x"},"spec":{"podSelector":{"matchLabels":{"app":"b"}},"ingress":[{"from":[{"podSelector":{"matchLabels":{"app":"%s"}}}],"ports":[{"protocol":"TCP","port":%s}]}]}}' \
@@ -48,51 +34,14 @@ allow_a() {
 ALLOW_PROD='{"kind":"NetworkPolicy","apiVersion":"networking.k8s.io/v1","metadata":{"name":"allow-prod","namespace":"x"},"spec":{"podSelector":{"matchLabels":{"app":"b"}},"ingress":[{"from":[{"namespaceSelector":{"matchLabels":{"env":"prod"}}}],"ports":[{"protocol":"TCP","port":80}]}]}}'
 cat > $D/objects.json <<EOF2
 {"kind":"List","items":[
-$(ns x dev), $(ns y dev),
-$(pod a x 10.244.1.2 a), $(pod b x 10.244.1.3 b), $(pod c x 10.244.1.4 c), $(pod d y 10.244.1.5 d),
+$(k8s_ns x dev), $(k8s_ns y dev),
+$(k8s_pod a x 10.244.1.2 a), $(k8s_pod b x 10.244.1.3 b), $(k8s_pod c x 10.244.1.4 c), $(k8s_pod d y 10.244.1.5 d),
 $(allow_a a 80), $ALLOW_PROD
 ]}
 EOF2
 
-$FAKEAPI --objects $D/objects.json --token t0k --port-file $D/port 2>$D/fakeapi.log &
-echo $! >> "$PW_STATE/pids"
-i=0; while [ ! -s $D/port ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s $D/port ] || die "fakeapi did not start: $(tail -n 3 $D/fakeapi.log)"
-PORT=$(cat $D/port)
-cat > $D/kubeconfig <<EOF2
-current-context: t
-contexts: [{name: t, context: {cluster: c, user: u}}]
-clusters: [{name: c, cluster: {server: "http://127.0.0.1:$PORT"}}]
-users: [{name: u, user: {token: t0k}}]
-EOF2
-ctl() { wget -q -O /dev/null --post-data "$2" "http://127.0.0.1:$PORT/fake/$1" ||
-	fail "fakeapi /fake/$1" "refused: $2"; }
+fakeapi_start
 
-APID=
-agent_start() {
-	$AGENT --kubeconfig $D/kubeconfig --node n1 --coalesce-ms 20 \
-		--backoff-base-ms 100 --backoff-max-ms 500 2>>$D/agent.log &
-	APID=$!
-}
-agent_stop() { [ -z "$APID" ] || kill -TERM "$APID" 2>/dev/null; }
-ready() {	# waits up to 20 s for /readyz
-	local n=0
-	while [ $n -lt 200 ]; do
-		wget -q -O /dev/null http://127.0.0.1:9402/readyz 2>/dev/null && return 0
-		sleep 0.1; n=$((n + 1))
-	done
-	return 1
-}
-# until_verdict WANT FROM DST PORT: polls FROM -> DST:PORT/tcp for up to 20 s
-# (the agent commits asynchronously; a fixed sleep would be a guess).
-until_verdict() {
-	local n=0
-	while [ $n -lt 100 ]; do
-		[ "$(probe "$2" "$3" "$4" tcp)" = "$1" ] && return 0
-		sleep 0.2; n=$((n + 1))
-	done
-	return 1
-}
 # step NAME WANT FROM DST PORT: until_verdict, then PASS or FAIL
 step() {
 	local name=$1
@@ -123,23 +72,23 @@ ctl apply "$(allow_a a 81)"
 step "policy from back to app=a: c -> b:81 blocked" blocked c 10.244.1.3 81
 
 # ---- (b) pod relabels, as peer and as subject
-ctl apply "$(pod c x 10.244.1.4 a)"
+ctl apply "$(k8s_pod c x 10.244.1.4 a)"
 step "peer relabel c app=c -> app=a: c -> b:81 allowed" allowed c 10.244.1.3 81
-ctl apply "$(pod c x 10.244.1.4 c)"
+ctl apply "$(k8s_pod c x 10.244.1.4 c)"
 step "peer relabel c back to app=c: c -> b:81 blocked" blocked c 10.244.1.3 81
-ctl apply "$(pod b x 10.244.1.3 other)"
+ctl apply "$(k8s_pod b x 10.244.1.3 other)"
 step "subject relabel b app=b -> app=other: b no longer isolated, c -> b:81 allowed" \
 	allowed c 10.244.1.3 81
 expect_allowed a 10.244.1.3 80 tcp "subject relabel: a -> b:80 allowed"
-ctl apply "$(pod b x 10.244.1.3 b)"
+ctl apply "$(k8s_pod b x 10.244.1.3 b)"
 step "subject relabel b back to app=b: c -> b:81 blocked" blocked c 10.244.1.3 81
 expect_allowed a 10.244.1.3 81 tcp "subject relabel back: a -> b:81 allowed again"
 
 # ---- (c) a namespace relabel under a namespaceSelector
-ctl apply "$(ns y prod)"
+ctl apply "$(k8s_ns y prod)"
 step "namespace y env=dev -> env=prod: d -> b:80 allowed" allowed d 10.244.1.3 80
 expect_blocked d 10.244.1.3 81 tcp "namespace y env=prod: d -> b:81 still blocked (port)"
-ctl apply "$(ns y dev)"
+ctl apply "$(k8s_ns y dev)"
 step "namespace y back to env=dev: d -> b:80 blocked" blocked d 10.244.1.3 80
 
 # ---- (d) SIGKILL + restart: no flip of an allowed or a denied flow.
