@@ -14,6 +14,9 @@
 #   CONFIG=...        the resulting .config
 #   KERNELRELEASE=... uname -r of the guest
 #
+# The entry also keeps the build's modules.builtin and modules.builtin.modinfo
+# beside vmlinux (entries built before that have neither; they cannot be
+# recovered from vmlinux, whose .modinfo section is discarded at link time).
 # so `eval "$(scripts/debug-kernel.sh)"` works; `--print VAR` prints one value.
 # Progress and errors go to stderr. See tests/kunit/README.md.
 #
@@ -21,7 +24,9 @@
 # nproc), KSRC_TARBALL (default /usr/src/linux-source-6.1.tar.xz).
 set -euo pipefail
 
-# Bump when a change below alters what gets built or exported.
+# Bump when a change below alters what gets built or exported.  Not for an
+# export its users can do without: modules.builtin(.modinfo) came later,
+# and tests/vm/run falls back to a synthesized list for an entry without it.
 RECIPE=1
 
 usage() {
@@ -220,6 +225,11 @@ cp "$src/arch/x86/boot/bzImage" "$tmp/bzImage"
 cp "$src/vmlinux" "$tmp/vmlinux"
 cp "$src/System.map" "$tmp/System.map"
 cp "$src/.config" "$tmp/config"
+# What is built in, for the guest's modprobe and modinfo (tests/vm/run,
+# which can do without: no reason to fail a finished build over them).
+for f in modules.builtin modules.builtin.modinfo; do
+	cp "$src/$f" "$tmp/" || log "warning: the build made no $f"
+done
 echo "$kr" > "$tmp/kernelrelease"
 
 # Smoke test: an out-of-tree module builds against the exported tree and

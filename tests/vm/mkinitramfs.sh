@@ -8,9 +8,12 @@
 #                     "none": a kernel with everything built in, ship no stock
 #                     modules (--module files still go in, see --kver)
 #   --kver KVER       with --moddir none: the kernel release the --module files
-#                     are installed for; the image then gets a modules.builtin
-#                     naming the stock modules below (and --modules) so that
-#                     "modprobe veth" finds them built in rather than missing
+#                     are installed for; the image then gets a modules.builtin:
+#                     the --builtin file, or else one naming the stock modules
+#                     below (and --modules) so that "modprobe veth" finds them
+#                     built in rather than missing
+#   --builtin FILE    with --kver: the kernel build's own modules.builtin (and
+#                     FILE.modinfo beside it, for modinfo and aliases)
 #   --modules "M..."  stock modules to ship in addition to the default list
 #   --module KO       an extra module (podwall.ko); goes to /lib/modules/KVER/extra/
 #                     and its dependencies are shipped too (repeatable)
@@ -44,7 +47,7 @@ DEFAULT_MODULES="crc32c_generic libcrc32c veth dummy bridge br_netfilter sctp
 	nf_reject_ipv4 nf_reject_ipv6 nf_defrag_ipv4 nf_defrag_ipv6 ipv6"
 BASE_BINS="/usr/bin/busybox /usr/sbin/ip /usr/sbin/nft /usr/bin/kmod"
 
-out= moddir= extra_modules= kos=() bins=() files=() builtin_kver=
+out= moddir= extra_modules= kos=() bins=() files=() builtin_kver= builtin_list=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-o) out=$2; shift 2 ;;
@@ -52,6 +55,7 @@ while [ $# -gt 0 ]; do
 	--modules) extra_modules="$extra_modules $2"; shift 2 ;;
 	--module) kos+=("$2"); shift 2 ;;
 	--kver) builtin_kver=$2; shift 2 ;;
+	--builtin) builtin_list=$2; shift 2 ;;
 	--bin) bins+=("$2"); shift 2 ;;
 	-h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "mkinitramfs.sh: unknown option $1" >&2; exit 2 ;;
@@ -59,6 +63,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$out" ] || { echo "mkinitramfs.sh: -o OUT is required" >&2; exit 2; }
+[ -z "$builtin_list" ] || [ -n "$builtin_kver" ] ||
+	{ echo "mkinitramfs.sh: --builtin goes with --kver" >&2; exit 2; }
+[ -z "$builtin_list" ] || [ -f "$builtin_list" ] ||
+	{ echo "mkinitramfs.sh: $builtin_list not found" >&2; exit 1; }
 [ -n "$moddir" ] || moddir=$("$TOP/scripts/guest-kernel.sh" --print MODDIR)
 if [ "$moddir" != none ]; then
 	[ -d "$moddir" ] || { echo "mkinitramfs.sh: no module dir $moddir" >&2; exit 1; }
@@ -191,14 +199,22 @@ elif [ -n "$builtin_kver" ]; then
 	# Everything built in: only the --module files are real modules.  kmod's
 	# modprobe reports a name listed in modules.builtin as loaded, so the
 	# guest scripts' "modprobe -a veth dummy" works on both kinds of kernel.
-	# A name listed here that the kernel lacks shows up as the feature
-	# missing (e.g. "ip link add type veth" failing), not as a modprobe error.
 	dst=$ov/usr/lib/modules/$builtin_kver
 	mkdir -p "$dst/extra"
 	[ ${#kos[@]} -eq 0 ] || cp "${kos[@]}" "$dst/extra/"
-	for m in $DEFAULT_MODULES $extra_modules; do
-		echo "kernel/builtin/$m.ko"
-	done > "$dst/modules.builtin"
+	if [ -n "$builtin_list" ]; then
+		# the kernel's own list: a module it lacks is a modprobe error
+		cp "$builtin_list" "$dst/modules.builtin"
+		[ ! -f "$builtin_list.modinfo" ] ||
+			cp "$builtin_list.modinfo" "$dst/modules.builtin.modinfo"
+	else
+		# A name listed here that the kernel lacks shows up as the feature
+		# missing (e.g. "ip link add type veth" failing), not as a modprobe
+		# error.
+		for m in $DEFAULT_MODULES $extra_modules; do
+			echo "kernel/builtin/$m.ko"
+		done > "$dst/modules.builtin"
+	fi
 	depmod -b "$ov" "$builtin_kver"
 	echo "$builtin_kver" > "$ov/etc/podwall-kver"
 elif [ ${#kos[@]} -gt 0 ]; then
