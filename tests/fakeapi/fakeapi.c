@@ -5,8 +5,9 @@
  * does on the wire: paginated lists (limit/continue, resourceVersion in
  * the list metadata), chunked watch streams with one JSON event per line,
  * bookmarks, 410 Gone for resourceVersions older than the compaction
- * point, bearer-token auth, optional TLS. Tests drive it through control
- * endpoints under /fake/ (no auth):
+ * point, bearer-token auth, optional TLS, optionally with a required client
+ * certificate (--client-ca). Tests drive it through control endpoints under
+ * /fake/ (no auth):
  *
  *   POST /fake/apply    body: an object; create or replace it (ADDED/MODIFIED)
  *   POST /fake/delete   body: {"kind":K,"namespace":N,"name":M} (DELETED)
@@ -38,6 +39,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
+#include <gnutls/gnutls.h>
 #include <json-c/json.h>
 #include <microhttpd.h>
 
@@ -88,6 +90,7 @@ static unsigned int drop_gen, expire_gen;
 static struct fault faults[32];
 static unsigned int nr_faults, nr_401, nr_faults_hit;
 static const char *token;
+static bool client_ca;			/* a verified client certificate is required */
 static int bookmark_ms = 1000;
 static size_t split;			/* max bytes per chunk, 0 = no limit */
 static volatile sig_atomic_t stop;
@@ -652,12 +655,34 @@ struct upload {
 	size_t len;
 };
 
+/*
+ * With --client-ca: NULL when the peer presented a certificate that GnuTLS
+ * verifies against the client CA (libmicrohttpd asks for one but leaves the
+ * verdict to the application), else why the request is refused.
+ */
+static const char *client_cert_refusal(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	gnutls_session_t s;
+	unsigned int n = 0, status;
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (!ci || !ci->tls_session)
+		return "not a TLS connection";
+	s = ci->tls_session;
+	if (!gnutls_certificate_get_peers(s, &n) || !n)
+		return "no client certificate";
+	if (gnutls_certificate_verify_peers2(s, &status) < 0 || status)
+		return "client certificate not verified by the client CA";
+	return NULL;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
 			      const char *method, const char *version,
 			      const char *data, size_t *data_size, void **con_cls)
 {
 	struct upload *up = *con_cls;
-	const char *auth, *w;
+	const char *auth, *w, *why;
 	struct fault *f;
 	int k = -1, verb;
 
@@ -687,11 +712,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 	if (strcmp(method, "GET"))
 		return send_status(c, 405, "MethodNotAllowed", "only GET is served", NULL);
 	auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	if (token && (!auth || strncmp(auth, "Bearer ", 7) || strcmp(auth + 7, token))) {
+	why = client_ca ? client_cert_refusal(c) : NULL;
+	if (!why && token && (!auth || strncmp(auth, "Bearer ", 7) || strcmp(auth + 7, token)))
+		why = "no valid bearer token";
+	if (why) {
 		pthread_mutex_lock(&lock);
 		nr_401++;
 		pthread_mutex_unlock(&lock);
-		logf_("401 %s", url);
+		logf_("401 %s: %s", url, why);
 		return send_status(c, 401, "Unauthorized", "Unauthorized", NULL);
 	}
 	for (int i = 0; i < NR_KINDS; i++)
@@ -755,7 +783,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: fakeapi [--listen ADDR:PORT] [--port-file FILE] [--objects PATH]...\n"
-		"               [--token TOKEN] [--tls-cert PEM --tls-key PEM]\n"
+		"               [--token TOKEN] [--tls-cert PEM --tls-key PEM [--client-ca PEM]]\n"
 		"               [--bookmark-ms N] [--split N]\n");
 	exit(1);
 }
@@ -769,12 +797,13 @@ int main(int argc, char **argv)
 		{ "token", required_argument, NULL, 't' },
 		{ "tls-cert", required_argument, NULL, 'c' },
 		{ "tls-key", required_argument, NULL, 'k' },
+		{ "client-ca", required_argument, NULL, 'C' },
 		{ "bookmark-ms", required_argument, NULL, 'b' },
 		{ "split", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen_s = "127.0.0.1:0", *port_file = NULL;
-	char *cert = NULL, *key = NULL, host[64];
+	char *cert = NULL, *key = NULL, *client_ca_pem = NULL, host[64];
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	unsigned int flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
 			     MHD_USE_ERROR_LOG;
@@ -808,13 +837,22 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
+		case 'C':
+			client_ca_pem = slurp(optarg);
+			if (!client_ca_pem) {
+				logf_("%s: cannot read", optarg);
+				return 1;
+			}
+			client_ca = true;
+			break;
 		case 'b': bookmark_ms = atoi(optarg); break;
 		case 's': split = strtoul(optarg, NULL, 10); break;
 		default: usage();
 		}
 	}
 	compacted_rv = cur_rv;	/* loaded objects have no history */
-	if (!!cert != !!key || sscanf(listen_s, "%63[^:]:%d", host, &port) != 2 ||
+	if (!!cert != !!key || (client_ca && !cert) ||
+	    sscanf(listen_s, "%63[^:]:%d", host, &port) != 2 ||
 	    inet_pton(AF_INET, host, &sa.sin_addr) != 1)
 		usage();
 	sa.sin_port = htons(port);
@@ -825,10 +863,13 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (cert)
 		flags |= MHD_USE_TLS;
+	/* The options after an MHD_OPTION_END are not read. */
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, NULL,
 			     MHD_OPTION_SOCK_ADDR, &sa,
 			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
 			     MHD_OPTION_HTTPS_MEM_KEY, key,
+			     /* makes it ask clients for a certificate */
+			     client_ca ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END, client_ca_pem,
 			     MHD_OPTION_END);
 	if (!d) {
 		logf_("cannot start on %s", listen_s);
@@ -836,7 +877,8 @@ int main(int argc, char **argv)
 	}
 	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
 	port = info ? info->port : port;
-	logf_("serving on %s:%d (%s)", host, port, cert ? "https" : "http");
+	logf_("serving on %s:%d (%s)", host, port,
+	      client_ca ? "https, client certificate required" : cert ? "https" : "http");
 	if (port_file) {
 		FILE *f = fopen(port_file, "w");
 
@@ -854,5 +896,6 @@ int main(int argc, char **argv)
 	logf_("stopped");
 	free(cert);
 	free(key);
+	free(client_ca_pem);
 	return 0;
 }
