@@ -44,7 +44,19 @@ static inline __u32 pw_hash_addr(const struct pw_addr *k, __u32 seed)
 	return h;
 }
 
-__u32 pw_slot_find(const struct pw_addr *slots, size_t stride, __u32 mask,
-		   __u32 seed, const struct pw_addr *key);
+/* Where a hash starts probing in a table of @cap slots (multiply-shift). */
+static inline __u32 pw_slot_start(__u32 h, __u32 cap)
+{
+	return (__u32)(((__u64)h * cap) >> 32);
+}
+
+/* The shard of hash @h in a set of 1 << @shift shards. */
+static inline __u32 pw_shard_of(__u32 h, __u32 shift)
+{
+	return shift ? h >> (32 - shift) : 0;
+}
+
+__u32 pw_slot_find(const struct pw_addr *slots, size_t stride, __u32 cap,
+		   __u32 start, const struct pw_addr *key);
 
 #endif /* _PODWALL_HASH_H */

@@ -127,7 +127,7 @@ static void count(struct podwall_net *pn, const struct podwall_gen *gen,
 
 		if (!eps[i])
 			continue;
-		obj = podwall_objs_get(&gen->objs[PODWALL_EP], eps[i]->id);
+		obj = podwall_gen_obj(gen, PODWALL_EP, eps[i]->id);
 		if (!obj)
 			continue;
 		podwall_stats_inc(obj->stats, PODWALL_CTR_JUDGED);
@@ -145,7 +145,7 @@ static void count(struct podwall_net *pn, const struct podwall_gen *gen,
 
 		if (!rules[i])
 			continue;
-		obj = podwall_objs_get(&gen->objs[PODWALL_RULE], rules[i]->id);
+		obj = podwall_gen_obj(gen, PODWALL_RULE, rules[i]->id);
 		if (obj)
 			podwall_hits_inc(obj->hits);
 	}

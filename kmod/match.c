@@ -47,35 +47,57 @@ static int addr_eq(const struct pw_addr *x, const struct pw_addr *y)
 }
 
 /* Slot of @key in open-addressed @slots, or of the empty slot ending its run. */
-__u32 pw_slot_find(const struct pw_addr *slots, size_t stride, __u32 mask,
-		   __u32 seed, const struct pw_addr *key)
+__u32 pw_slot_find(const struct pw_addr *slots, size_t stride, __u32 cap,
+		   __u32 start, const struct pw_addr *key)
 {
-	__u32 i = pw_hash_addr(key, seed) & mask;
+	__u32 i = start;
 
 	for (;;) {
 		const struct pw_addr *s = (const void *)((const char *)slots + i * stride);
 
 		if (!s->family || addr_eq(s, key))
 			return i;
-		i = (i + 1) & mask;
+		i = i + 1 == cap ? 0 : i + 1;
 	}
 }
 
 static int set_has(const struct pw_set *set, const struct pw_addr *key)
 {
-	__u32 i = pw_slot_find(set->slots, sizeof(*set->slots), set->mask,
-			       set->seed, key);
+	__u32 h = pw_hash_addr(key, set->seed);
+	const struct pw_shard *shard = set->shards[pw_shard_of(h, set->shift)];
+	__u32 i;
 
-	return set->slots[i].family != 0;
+	if (!shard)
+		return 0;
+	i = pw_slot_find(shard->slots, sizeof(shard->slots[0]), shard->cap,
+			 pw_slot_start(h << set->shift, shard->cap), key);
+	return shard->slots[i].family != 0;
+}
+
+/*
+ * Shortens @key, masked to a longer length before, to @plen: only the
+ * bytes from @plen on need clearing.
+ */
+static void mask_down(struct pw_addr *key, unsigned int plen)
+{
+	unsigned int i = plen / 8, len = key->family == PW_FAMILY_INET ? 4 : 16;
+
+	key->plen = (__u8)plen;
+	if (plen % 8)
+		key->a[i++] &= (__u8)(0xff << (8 - plen % 8));
+	for (; i < len; i++)
+		key->a[i] = 0;
 }
 
 int pw_set_contains(const struct pw_set *set, const struct pw_addr *addr)
 {
-	struct pw_addr key;
+	struct pw_addr key = *addr;
 	unsigned int word, bits = addr->family == PW_FAMILY_INET ? 1 : 3;
 
 	if (!set->nr_prefixes)
 		return 0;
+	key.plen = addr->family == PW_FAMILY_INET ? 32 : 128;
+	pw_addr_mask(&key);
 	/* Longest lengths first: pod IPs (full length) are the common case. */
 	for (word = bits; word-- > 0;) {
 		__u64 present = addr->family == PW_FAMILY_INET ?
@@ -87,9 +109,7 @@ int pw_set_contains(const struct pw_set *set, const struct pw_addr *addr)
 			while (!(present & (1ULL << top)))
 				top--;
 			present &= ~(1ULL << top);
-			key = *addr;
-			key.plen = (__u8)(word * 64 + top);
-			pw_addr_mask(&key);
+			mask_down(&key, word * 64 + top);
 			if (set_has(set, &key))
 				return 1;
 		}
@@ -97,18 +117,32 @@ int pw_set_contains(const struct pw_set *set, const struct pw_addr *addr)
 	return 0;
 }
 
+/* @key: a full-length, masked address. */
+static const struct pw_ep *table_ep(const struct pw_table *table,
+				    const struct pw_addr *key)
+{
+	const struct pw_ep_index *index = table->index;
+	__u32 i;
+
+	if (!index)
+		return NULL;
+	i = pw_slot_find(&index->slots[0].addr, sizeof(*index->slots),
+			 index->cap,
+			 pw_slot_start(pw_hash_addr(key, index->seed), index->cap),
+			 key);
+	if (!index->slots[i].addr.family)
+		return NULL;
+	return pw_table_ep_id(table, index->slots[i].ep);
+}
+
 const struct pw_ep *pw_table_ep(const struct pw_table *table,
 				const struct pw_addr *addr)
 {
 	struct pw_addr key = *addr;
-	__u32 i;
 
-	if (!table->ep_slots)
-		return NULL;
 	key.plen = addr->family == PW_FAMILY_INET ? 32 : 128;
-	i = pw_slot_find(&table->ep_slots[0].addr, sizeof(*table->ep_slots),
-			 table->ep_mask, table->seed, &key);
-	return table->ep_slots[i].addr.family ? table->ep_slots[i].ep : NULL;
+	pw_addr_mask(&key);
+	return table_ep(table, &key);
 }
 
 int pw_rule_admits_port(const struct pw_rule *rule, __u8 proto, __u16 port)
@@ -147,14 +181,12 @@ static __u8 judge(const struct pw_table *table, const struct pw_ep *ep,
 	if (!(ep->flags & flag))
 		return PODWALL_STATUS_NOT_ISOLATED;
 	for (i = 0; i < ep->nr_rules[dir]; i++) {
-		__u32 id = ep->rules[dir][i];
-		const struct pw_rule *r = id < table->nr_rules ? table->rules[id] : NULL;
+		const struct pw_rule *r = pw_table_rule(table, ep->rules[dir][i]);
 
 		if (!r || !pw_rule_admits_port(r, t->proto, t->dport))
 			continue;
 		if (!(r->flags & PW_RULE_F_ANY_PEER)) {
-			const struct pw_set *s = r->set < table->nr_sets ?
-						 table->sets[r->set] : NULL;
+			const struct pw_set *s = pw_table_set(table, r->set);
 
 			if (!s || !pw_set_contains(s, peer))
 				continue;
@@ -193,8 +225,8 @@ void pw_match(const struct pw_table *table, const struct pw_tuple *t,
 		v->reason = PODWALL_REASON_SELF;
 		return;
 	}
-	v->src_ep = pw_table_ep(table, &src);
-	v->dst_ep = pw_table_ep(table, &dst);
+	v->src_ep = table_ep(table, &src);
+	v->dst_ep = table_ep(table, &dst);
 	if (!v->src_ep && !v->dst_ep) {
 		v->reason = PODWALL_REASON_NOT_ENDPOINT;
 		return;

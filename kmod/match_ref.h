@@ -445,16 +445,16 @@ static inline void pwref_table_free(const struct pw_alloc *al,
 	__u32 i;
 
 	pw_table_free_index(al, t);
-	for (i = 0; t->sets && i < t->nr_sets; i++)
-		pw_set_free(al, (struct pw_set *)t->sets[i]);
-	for (i = 0; t->rules && i < t->nr_rules; i++)
-		pw_rule_free(al, (struct pw_rule *)t->rules[i]);
-	for (i = 0; t->eps && i < t->nr_eps; i++)
-		pw_ep_free(al, (struct pw_ep *)t->eps[i]);
+	for (i = 0; i < pw_ids_limit(&t->sets); i++)
+		pw_set_free(al, (struct pw_set *)pw_table_set(t, i));
+	for (i = 0; i < pw_ids_limit(&t->rules); i++)
+		pw_rule_free(al, (struct pw_rule *)pw_table_rule(t, i));
+	for (i = 0; i < pw_ids_limit(&t->eps); i++)
+		pw_ep_free(al, (struct pw_ep *)pw_table_ep_id(t, i));
 	pw_set_free(al, (struct pw_set *)t->node);
-	al->free((void *)t->sets, al->ctx);
-	al->free((void *)t->rules, al->ctx);
-	al->free((void *)t->eps, al->ctx);
+	pw_ids_free(al, &t->sets);
+	pw_ids_free(al, &t->rules);
+	pw_ids_free(al, &t->eps);
 	pwref_zero(t, sizeof(*t));
 }
 
@@ -464,25 +464,20 @@ static inline int pwref_table_build(const struct pw_alloc *al,
 				    struct pw_table *t)
 {
 	__u32 i, d, bad = 0, ref = 0;
-	int err = -12;	/* ENOMEM */
+	int err;
 
 	pwref_zero(t, sizeof(*t));
-	t->seed = seed;
-	t->nr_sets = m->nr_sets + 1;
-	t->nr_rules = m->nr_rules + 1;
-	t->nr_eps = m->nr_eps + 1;
-	t->sets = al->zalloc(t->nr_sets * sizeof(*t->sets), al->ctx);
-	t->rules = al->zalloc(t->nr_rules * sizeof(*t->rules), al->ctx);
-	t->eps = al->zalloc(t->nr_eps * sizeof(*t->eps), al->ctx);
-	if (!t->sets || !t->rules || !t->eps)
-		goto err;
 	for (i = 1; i <= m->nr_sets; i++) {
 		struct pw_set *s;
 
 		err = pw_set_build(al, i, seed + i, m->sets[i].p, m->sets[i].n, &s);
 		if (err)
 			goto err;
-		t->sets[i] = s;
+		err = pw_ids_store(al, &t->sets, i, s);
+		if (err) {
+			pw_set_free(al, s);
+			goto err;
+		}
 	}
 	if (m->has_node) {
 		struct pw_set *s;
@@ -499,7 +494,11 @@ static inline int pwref_table_build(const struct pw_alloc *al,
 				    m->nr_ports[i], &rule);
 		if (err)
 			goto err;
-		t->rules[i] = rule;
+		err = pw_ids_store(al, &t->rules, i, rule);
+		if (err) {
+			pw_rule_free(al, rule);
+			goto err;
+		}
 	}
 	for (i = 1; i <= m->nr_eps; i++) {
 		const struct pwref_ep *e = &m->eps[i];
@@ -517,12 +516,16 @@ static inline int pwref_table_build(const struct pw_alloc *al,
 		err = pw_ep_build(al, &spec, &ep);
 		if (err)
 			goto err;
-		t->eps[i] = ep;
+		err = pw_ids_store(al, &t->eps, i, ep);
+		if (err) {
+			pw_ep_free(al, ep);
+			goto err;
+		}
 	}
 	err = -22;	/* EINVAL */
 	if (pw_table_validate(t, &bad, &ref) != PW_CHECK_OK)
 		goto err;
-	err = pw_table_build_index(al, t, &bad);
+	err = pw_table_build_index(al, t, seed, &bad);
 	if (err)
 		goto err;
 	return 0;

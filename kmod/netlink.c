@@ -13,6 +13,7 @@
 #include <net/sock.h>
 #include "netlink.h"
 #include "netns.h"
+#include "set.h"
 #include "txn.h"
 
 static int validate_addr(const struct nlattr *attr,
@@ -365,7 +366,7 @@ static int put_ep_ref(struct sk_buff *skb, int type,
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	obj = podwall_objs_get(&gen->objs[PODWALL_EP], ep->id);
+	obj = podwall_gen_obj(gen, PODWALL_EP, ep->id);
 	if (nla_put_u32(skb, PODWALL_A_ENDPOINT_ID, ep->id) ||
 	    (obj && put_names(skb, obj))) {
 		nla_nest_cancel(skb, nest);
@@ -385,7 +386,7 @@ static int put_rule_ref(struct sk_buff *skb, int type,
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	pol = podwall_objs_get(&gen->objs[PODWALL_POLICY], r->policy);
+	pol = podwall_gen_obj(gen, PODWALL_POLICY, r->policy);
 	if (nla_put_u32(skb, PODWALL_A_RULE_ID, r->id) ||
 	    nla_put_u32(skb, PODWALL_A_RULE_INDEX, r->index) ||
 	    nla_put_u32(skb, PODWALL_A_POLICY_ID, r->policy) ||
@@ -412,7 +413,7 @@ static int put_policy_refs(struct sk_buff *skb, int type,
 		u32 id = ep->policies[dir][i];
 		const struct podwall_obj *pol;
 
-		pol = podwall_objs_get(&gen->objs[PODWALL_POLICY], id);
+		pol = podwall_gen_obj(gen, PODWALL_POLICY, id);
 		nest = nla_nest_start(skb, PODWALL_A_POLICY_ID);
 		if (!nest || nla_put_u32(skb, PODWALL_A_POLICY_ID, id) ||
 		    (pol && put_names(skb, pol))) {
@@ -480,7 +481,7 @@ cancel:
 /* The node's addresses: nest header, address (16) and length per prefix. */
 static size_t info_size(const struct podwall_gen *gen)
 {
-	size_t n = gen && gen->node ? gen->node->set->nr_prefixes : 0;
+	size_t n = gen && gen->view.node ? gen->view.node->set->nr_prefixes : 0;
 
 	return NLMSG_GOODSIZE + nla_total_size(0) +
 	       n * nla_total_size(nla_total_size(16) + nla_total_size(1));
@@ -492,16 +493,22 @@ static int put_node(struct sk_buff *skb, const struct podwall_gen *gen)
 	struct nlattr *list;
 	u32 i;
 
-	if (!gen || !gen->node)
+	if (!gen || !gen->view.node)
 		return 0;
-	s = gen->node->set;
+	s = gen->view.node->set;
 	list = nla_nest_start(skb, PODWALL_A_PREFIXES);
 	if (!list)
 		return -EMSGSIZE;
-	for (i = 0; i <= s->mask; i++) {
-		if (s->slots[i].family && put_prefix(skb, &s->slots[i])) {
-			nla_nest_cancel(skb, list);
-			return -EMSGSIZE;
+	for (i = 0; i < 1U << s->shift; i++) {
+		const struct pw_shard *shard = s->shards[i];
+		u32 j;
+
+		for (j = 0; shard && j < shard->cap; j++) {
+			if (shard->slots[j].family &&
+			    put_prefix(skb, &shard->slots[j])) {
+				nla_nest_cancel(skb, list);
+				return -EMSGSIZE;
+			}
 		}
 	}
 	nla_nest_end(skb, list);
@@ -528,13 +535,13 @@ static int nl_get_info(struct sk_buff *req, struct genl_info *info)
 	    nla_put_u64_64bit(skb, PODWALL_A_GENERATION, gen ? gen->number : 0,
 			      PODWALL_A_PAD) ||
 	    nla_put_u32(skb, PODWALL_A_NR_POLICIES,
-			gen ? gen->count[PODWALL_POLICY] : 0) ||
-	    nla_put_u32(skb, PODWALL_A_NR_SETS, gen ? gen->count[PODWALL_SET] : 0) ||
+			gen ? gen->view.count[PODWALL_POLICY] : 0) ||
+	    nla_put_u32(skb, PODWALL_A_NR_SETS, gen ? gen->view.count[PODWALL_SET] : 0) ||
 	    nla_put_u32(skb, PODWALL_A_NR_RULES,
-			gen ? gen->count[PODWALL_RULE] : 0) ||
+			gen ? gen->view.count[PODWALL_RULE] : 0) ||
 	    nla_put_u32(skb, PODWALL_A_NR_ENDPOINTS,
-			gen ? gen->count[PODWALL_EP] : 0) ||
-	    nla_put_u32(skb, PODWALL_A_NR_PREFIXES, gen ? gen->nr_prefixes : 0) ||
+			gen ? gen->view.count[PODWALL_EP] : 0) ||
+	    nla_put_u32(skb, PODWALL_A_NR_PREFIXES, gen ? (u32)gen->view.nr_prefixes : 0) ||
 	    nla_put_u64_64bit(skb, PODWALL_A_MEMORY, gen ? gen->memory : 0,
 			      PODWALL_A_PAD) ||
 	    nla_put_u32(skb, PODWALL_A_MODE, gen ? PODWALL_MODE_ENFORCING :
@@ -707,19 +714,17 @@ static int new_policy(struct podwall_txn *txn, struct genl_info *info)
 {
 	u32 id = nla_get_u32(info->attrs[PODWALL_A_POLICY_ID]);
 	struct podwall_obj *obj;
-	int err;
 
 	obj = podwall_obj_new(PODWALL_POLICY, id);
 	if (!obj)
 		return -ENOMEM;
 	obj->ns = dup_string(info->attrs[PODWALL_A_NAMESPACE]);
 	obj->name = dup_string(info->attrs[PODWALL_A_NAME]);
-	err = -ENOMEM;
-	if (obj->ns && obj->name)
-		err = podwall_objs_store(&txn->objs[PODWALL_POLICY], id, obj);
-	if (err)
+	if (!obj->ns || !obj->name) {
 		podwall_obj_put(obj);
-	return err;
+		return -ENOMEM;
+	}
+	return podwall_txn_store(txn, PODWALL_POLICY, id, obj);
 }
 
 static int nl_new_policy(struct sk_buff *req, struct genl_info *info)
@@ -761,12 +766,12 @@ static int del_object(struct podwall_txn *txn, struct genl_info *info)
 	const struct nlattr *attr = info->attrs[id_attr[kind]];
 	u32 id = nla_get_u32(attr);
 
-	if (!podwall_objs_get(&txn->objs[kind], id)) {
+	if (!podwall_txn_obj(txn, kind, id)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "no such object in the transaction");
 		return -ENOENT;
 	}
-	return podwall_objs_store(&txn->objs[kind], id, NULL);
+	return podwall_txn_store(txn, kind, id, NULL);
 }
 
 static int nl_del_object(struct sk_buff *req, struct genl_info *info)
@@ -799,13 +804,13 @@ static int new_set(struct podwall_txn *txn, struct genl_info *info)
 	if (err)
 		return err;
 	obj = podwall_obj_new(PODWALL_SET, id);
-	err = obj ? podwall_set_draft_add(obj, v, n) : -ENOMEM;
-	if (!err)
-		err = podwall_objs_store(&txn->objs[PODWALL_SET], id, obj);
-	if (err)
-		podwall_obj_put(obj);
+	err = obj ? podwall_set_init(obj, v, n) : -ENOMEM;
 	kvfree(v);
-	return err;
+	if (err) {
+		podwall_obj_put(obj);
+		return err;
+	}
+	return podwall_txn_store(txn, PODWALL_SET, id, obj);
 }
 
 static int nl_new_set(struct sk_buff *req, struct genl_info *info)
@@ -818,13 +823,12 @@ static int nl_new_set(struct sk_buff *req, struct genl_info *info)
 static int edit_set(struct podwall_txn *txn, struct genl_info *info)
 {
 	const struct nlattr *attr = info->attrs[PODWALL_A_SET_ID];
+	bool add = info->genlhdr->cmd == PODWALL_CMD_SET_ADD_ELEMS;
 	u32 id = nla_get_u32(attr), n;
-	struct podwall_obj *obj;
 	struct pw_addr *v;
 	int err;
 
-	obj = podwall_objs_get(&txn->objs[PODWALL_SET], id);
-	if (!obj) {
+	if (!podwall_txn_obj(txn, PODWALL_SET, id)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attr,
 				    "no such set in the transaction");
 		return -ENOENT;
@@ -832,24 +836,10 @@ static int edit_set(struct podwall_txn *txn, struct genl_info *info)
 	err = set_prefixes(info, &v, &n);
 	if (err)
 		return err;
-	if (obj->set) {
-		/* Built sets are shared with generations: copy on write. */
-		obj = podwall_set_to_draft(obj);
-		err = obj ? podwall_objs_store(&txn->objs[PODWALL_SET], id, obj) :
-			    -ENOMEM;
-		if (err) {
-			podwall_obj_put(obj);
-			goto out;
-		}
-	}
-	if (info->genlhdr->cmd == PODWALL_CMD_SET_ADD_ELEMS)
-		err = podwall_set_draft_add(obj, v, n);
-	else
-		podwall_set_draft_del(obj, v, n);
+	err = podwall_txn_edit_set(txn, id, add, v, n);
 	if (err == -E2BIG)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PODWALL_A_PREFIXES],
 				    "set would exceed the prefix limit");
-out:
 	kvfree(v);
 	return err;
 }
@@ -874,14 +864,13 @@ static int set_node(struct podwall_txn *txn, struct genl_info *info)
 		return err;
 	if (n) {
 		obj = podwall_obj_new(PODWALL_SET, 0);
-		err = obj ? podwall_set_draft_add(obj, v, n) : -ENOMEM;
+		err = obj ? podwall_set_init(obj, v, n) : -ENOMEM;
 		if (err) {
 			podwall_obj_put(obj);
 			goto out;
 		}
 	}
-	podwall_obj_put(txn->node);
-	txn->node = obj;
+	podwall_txn_set_node(txn, obj);
 out:
 	kvfree(v);
 	return err;
@@ -920,12 +909,12 @@ static int new_rule(struct podwall_txn *txn, struct genl_info *info)
 	obj = podwall_obj_new(PODWALL_RULE, spec.id);
 	err = obj ? pw_rule_build(&podwall_pw_alloc, &spec, ports, nr_ports,
 				  &obj->rule) : -ENOMEM;
-	if (!err)
-		err = podwall_objs_store(&txn->objs[PODWALL_RULE], spec.id, obj);
-	if (err)
-		podwall_obj_put(obj);
 	kvfree(ports);
-	return err;
+	if (err) {
+		podwall_obj_put(obj);
+		return err;
+	}
+	return podwall_txn_store(txn, PODWALL_RULE, spec.id, obj);
 }
 
 static int nl_new_rule(struct sk_buff *req, struct genl_info *info)
@@ -982,8 +971,10 @@ static int new_endpoint(struct podwall_txn *txn, struct genl_info *info)
 	if (!obj->ns || !obj->name)
 		goto out;
 	err = pw_ep_build(&podwall_pw_alloc, &spec, &obj->ep);
-	if (!err)
-		err = podwall_objs_store(&txn->objs[PODWALL_EP], spec.id, obj);
+	if (!err) {
+		err = podwall_txn_store(txn, PODWALL_EP, spec.id, obj);
+		obj = NULL;	/* the candidate's now, even on failure */
+	}
 out:
 	if (err)
 		podwall_obj_put(obj);
@@ -1120,7 +1111,7 @@ static int dump_set(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	const struct pw_set *s = obj->set;
 	struct nlattr *list;
-	u32 i, put = 0;
+	u32 i, j, put = 0;
 	void *hdr;
 
 	hdr = dump_put(skb, cb);
@@ -1131,23 +1122,31 @@ static int dump_set(struct sk_buff *skb, struct netlink_callback *cb,
 	list = nla_nest_start(skb, PODWALL_A_PREFIXES);
 	if (!list)
 		goto cancel;
-	for (i = cb->args[1]; i <= s->mask; i++) {
-		if (!s->slots[i].family)
-			continue;
-		if (put_prefix(skb, &s->slots[i]))
-			break;
-		put++;
+	/* args[1]: shard, args[2]: slot of the next prefix to put. */
+	for (i = cb->args[1]; i < 1U << s->shift; i++, cb->args[2] = 0) {
+		const struct pw_shard *shard = s->shards[i];
+
+		for (j = cb->args[2]; shard && j < shard->cap; j++) {
+			if (!shard->slots[j].family)
+				continue;
+			if (put_prefix(skb, &shard->slots[j]))
+				goto full;
+			put++;
+		}
 	}
-	if (i <= s->mask && !put)
+	nla_nest_end(skb, list);
+	genlmsg_end(skb, hdr);
+	cb->args[1] = 0;
+	cb->args[2] = 0;
+	return 0;
+full:
+	if (!put)
 		goto cancel;
 	nla_nest_end(skb, list);
 	genlmsg_end(skb, hdr);
-	if (i <= s->mask) {
-		cb->args[1] = i;
-		return -EMSGSIZE;
-	}
-	cb->args[1] = 0;
-	return 0;
+	cb->args[1] = i;
+	cb->args[2] = j;
+	return -EMSGSIZE;
 cancel:
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
@@ -1158,7 +1157,8 @@ static int dump_objects(struct sk_buff *skb, struct netlink_callback *cb)
 	struct podwall_net *pn = podwall_net(sock_net(skb->sk));
 	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
 	enum podwall_kind kind = cmd_kind(cmd);
-	const struct podwall_objs *objs;
+	const struct podwall_ids *ids;
+	const struct podwall_obj *obj;
 	const struct podwall_gen *gen;
 	u32 id = cb->args[0];
 	int err = 0;
@@ -1169,12 +1169,8 @@ static int dump_objects(struct sk_buff *skb, struct netlink_callback *cb)
 	if (!gen)
 		goto out;
 	cb->seq = (unsigned int)gen->number;
-	objs = &gen->objs[kind];
-	for (; id < objs->size; id++) {
-		const struct podwall_obj *obj = objs->v[id];
-
-		if (!obj)
-			continue;
+	ids = &gen->view.ids[kind];
+	for (; (obj = podwall_ids_next(ids, &id)); id++) {
 		if (kind == PODWALL_SET) {
 			err = dump_set(skb, cb, obj);
 			if (err)
@@ -1227,17 +1223,16 @@ static int dump_start(struct netlink_callback *cb)
 {
 	struct podwall_net *pn = podwall_net(sock_net(cb->skb->sk));
 	u8 cmd = ((struct genlmsghdr *)nlmsg_data(cb->nlh))->cmd;
-	const struct podwall_objs *objs;
+	const struct podwall_obj *obj;
 	const struct podwall_gen *gen;
 	u32 id, size = NLMSG_GOODSIZE;
 
 	rcu_read_lock();
 	gen = rcu_dereference(pn->live);
 	if (gen && (cmd == PODWALL_CMD_GET_RULE || cmd == PODWALL_CMD_GET_ENDPOINT)) {
-		objs = &gen->objs[cmd_kind(cmd)];
-		for (id = 0; id < objs->size; id++)
-			if (objs->v[id])
-				size = max(size, obj_size(objs->v[id]));
+		for (id = 0; (obj = podwall_ids_next(&gen->view.ids[cmd_kind(cmd)],
+						     &id)); id++)
+			size = max(size, obj_size(obj));
 	}
 	rcu_read_unlock();
 	cb->min_dump_alloc = min_t(u32, size, 1U << 20);

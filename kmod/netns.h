@@ -34,7 +34,6 @@ struct podwall_net {
 	u64 commits;
 	struct podwall_stats __percpu *stats;
 	struct podwall_ratelimit __percpu *ratelimit;
-	char msg[PODWALL_MSG_MAX];	/* formatted extack text, under @lock */
 };
 
 extern unsigned int podwall_net_id;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <cmocka.h>
+#include <errno.h>
 
 #include "../../kmod/match.h"
 #include "../../kmod/match_ref.h"
@@ -139,6 +140,110 @@ static void test_large_set(void **state)
 	free(p);
 }
 
+/*
+ * Shard edits as the module makes them: each insert or removal copies the
+ * prefix's shard (growing it when needed), edits the copy in place and
+ * swaps it in; the old shard is untouched. Checked after every step
+ * against a naive list: all members found, removed ones not, and
+ * addresses under a member prefix found.
+ */
+static int naive_has(const struct pw_addr *v, uint32_t n, const struct pw_addr *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (!memcmp(&v[i], a, sizeof(*a)))
+			return 1;
+	return 0;
+}
+
+static int naive_contains(const struct pw_addr *v, uint32_t n,
+			  const struct pw_addr *a)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		struct pw_addr k = *a;
+
+		k.plen = v[i].plen;
+		pw_addr_mask(&k);
+		if (!memcmp(&v[i], &k, sizeof(k)))
+			return 1;
+	}
+	return 0;
+}
+
+static void test_shard_edits(void **state)
+{
+	struct pwref_rng rng = { .s = seed ^ 0x5eed };
+	const uint32_t pool = 600, steps = 3000;
+	struct pw_addr *p = calloc(pool, sizeof(*p)), *in = calloc(pool, sizeof(*in));
+	uint32_t i, n = 0, nin = 0;
+	struct pw_set *s;
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(in);
+	for (i = 0; i < pool; i++) {
+		/* /32s and a few /24s, all distinct, in 10.0.0.0/16. */
+		addr4(&p[i], 0x0a000000 + i * 7, i % 50 ? 32 : 24);
+		pw_addr_mask(&p[i]);
+	}
+	/* Start from 200 members: several shards. */
+	for (i = 0; i < 200; i++)
+		if (!naive_has(in, nin, &p[i]))
+			in[nin++] = p[i];
+	assert_int_equal(pw_set_build(&al, 1, 99, in, nin, &s), 0);
+	assert_true(s->shift > 0);
+	for (i = 0; i < steps; i++) {
+		const struct pw_addr *k = &p[pwref_below(&rng, pool)];
+		uint32_t sh = pw_set_shard(s, k), j;
+		struct pw_shard *old = s->shards[sh], *copy;
+		int was = naive_has(in, nin, k), rc;
+
+		assert_int_equal(pw_shard_copy(&al, old,
+					       pw_shard_cap((old ? old->nr : 0) + 1),
+					       s->seed, s->shift, &copy), 0);
+		if (pwref_below(&rng, 2)) {
+			rc = pw_shard_insert(copy, s->seed, s->shift, k);
+			assert_int_equal(rc, was ? 1 : 0);
+			if (!was) {
+				in[nin++] = *k;
+				s->nr_prefixes++;
+				pw_set_note_plen(s, k);
+			}
+		} else {
+			rc = pw_shard_remove(copy, s->seed, s->shift, k);
+			assert_int_equal(rc, was ? 0 : -ENOENT);
+			for (j = 0; was && j < nin; j++)
+				if (!memcmp(&in[j], k, sizeof(*k))) {
+					in[j] = in[--nin];
+					s->nr_prefixes--;
+					break;
+				}
+		}
+		s->shards[sh] = copy;
+		free(old);
+		assert_int_equal(s->nr_prefixes, nin);
+		/* Every 50 steps, check the whole pool. */
+		for (j = 0; i % 50 == 0 && j < pool; j++) {
+			struct pw_addr a = p[j];
+
+			a.plen = 32;
+			if (p[j].plen == 24)
+				a.a[3] = 0x80;	/* an address inside the /24 */
+			assert_int_equal(pw_set_contains(s, &a), naive_contains(in, nin, &a));
+		}
+	}
+	n = 0;
+	for (i = 0; i < 1U << s->shift; i++)
+		n += s->shards[i] ? s->shards[i]->nr : 0;
+	assert_int_equal(n, nin);
+	pw_set_free(&al, s);
+	free(p);
+	free(in);
+}
+
 static void test_port_boundaries(void **state)
 {
 	struct pw_port_range ports[] = {
@@ -171,6 +276,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_differential),
 		cmocka_unit_test(test_large_set),
+		cmocka_unit_test(test_shard_edits),
 		cmocka_unit_test(test_port_boundaries),
 	};
 	const char *s = getenv("PODWALL_SEED");

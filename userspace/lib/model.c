@@ -884,16 +884,8 @@ static const struct pw_alloc libc_alloc = {
 
 #define MODEL_TABLE_SEED 0x9e3779b9U
 
-static uint32_t max_id(const void *base, uint32_t n, size_t size)
-{
-	return n ? *(const uint32_t *)((const char *)base + (size_t)(n - 1) * size) : 0;
-}
-
 int pw_model_table(const struct pw_model *m, struct pw_table **out)
 {
-	const struct pw_set **sets = NULL;
-	const struct pw_rule **rules = NULL;
-	const struct pw_ep **eps = NULL;
 	struct pw_table *t;
 	unsigned int d;
 	uint32_t i, bad;
@@ -902,20 +894,6 @@ int pw_model_table(const struct pw_model *m, struct pw_table **out)
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->seed = MODEL_TABLE_SEED;
-	t->nr_sets = max_id(m->sets, m->nr_sets, sizeof(*m->sets)) + 1;
-	t->nr_rules = max_id(m->rules, m->nr_rules, sizeof(*m->rules)) + 1;
-	t->nr_eps = max_id(m->eps, m->nr_eps, sizeof(*m->eps)) + 1;
-	sets = calloc(t->nr_sets, sizeof(*sets));
-	rules = calloc(t->nr_rules, sizeof(*rules));
-	eps = calloc(t->nr_eps, sizeof(*eps));
-	t->sets = sets;
-	t->rules = rules;
-	t->eps = eps;
-	if (!sets || !rules || !eps) {
-		err = -ENOMEM;
-		goto fail;
-	}
 	for (i = 0; i < m->nr_sets; i++) {
 		struct pw_set *s;
 
@@ -923,7 +901,11 @@ int pw_model_table(const struct pw_model *m, struct pw_table **out)
 				   m->sets[i].prefixes, m->sets[i].nr_prefixes, &s);
 		if (err)
 			goto fail;
-		sets[s->id] = s;
+		err = pw_ids_store(&libc_alloc, &t->sets, s->id, s);
+		if (err) {
+			pw_set_free(&libc_alloc, s);
+			goto fail;
+		}
 	}
 	for (i = 0; i < m->nr_rules; i++) {
 		const struct pw_model_rule *r = &m->rules[i];
@@ -936,7 +918,11 @@ int pw_model_table(const struct pw_model *m, struct pw_table **out)
 		err = pw_rule_build(&libc_alloc, &spec, r->ports, r->nr_ports, &b);
 		if (err)
 			goto fail;
-		rules[b->id] = b;
+		err = pw_ids_store(&libc_alloc, &t->rules, b->id, b);
+		if (err) {
+			pw_rule_free(&libc_alloc, b);
+			goto fail;
+		}
 	}
 	for (i = 0; i < m->nr_eps; i++) {
 		const struct pw_model_ep *e = &m->eps[i];
@@ -955,20 +941,24 @@ int pw_model_table(const struct pw_model *m, struct pw_table **out)
 		err = pw_ep_build(&libc_alloc, &spec, &b);
 		if (err)
 			goto fail;
-		eps[b->id] = b;
+		err = pw_ids_store(&libc_alloc, &t->eps, b->id, b);
+		if (err) {
+			pw_ep_free(&libc_alloc, b);
+			goto fail;
+		}
 	}
 	if (m->node_set) {
-		if (m->node_set >= t->nr_sets || !sets[m->node_set]) {
+		t->node = pw_table_set(t, m->node_set);
+		if (!t->node) {
 			err = -EINVAL;
 			goto fail;
 		}
-		t->node = sets[m->node_set];
 	}
 	if (pw_table_validate(t, &bad, &bad) != PW_CHECK_OK) {
 		err = -EINVAL;
 		goto fail;
 	}
-	err = pw_table_build_index(&libc_alloc, t, &bad);
+	err = pw_table_build_index(&libc_alloc, t, MODEL_TABLE_SEED, &bad);
 	if (err)
 		goto fail;
 	*out = t;
@@ -984,16 +974,16 @@ void pw_model_table_free(struct pw_table *t)
 
 	if (!t)
 		return;
-	for (i = 0; t->sets && i < t->nr_sets; i++)
-		pw_set_free(&libc_alloc, (struct pw_set *)t->sets[i]);
-	for (i = 0; t->rules && i < t->nr_rules; i++)
-		pw_rule_free(&libc_alloc, (struct pw_rule *)t->rules[i]);
-	for (i = 0; t->eps && i < t->nr_eps; i++)
-		pw_ep_free(&libc_alloc, (struct pw_ep *)t->eps[i]);
+	for (i = 0; i < pw_ids_limit(&t->sets); i++)
+		pw_set_free(&libc_alloc, (struct pw_set *)pw_table_set(t, i));
+	for (i = 0; i < pw_ids_limit(&t->rules); i++)
+		pw_rule_free(&libc_alloc, (struct pw_rule *)pw_table_rule(t, i));
+	for (i = 0; i < pw_ids_limit(&t->eps); i++)
+		pw_ep_free(&libc_alloc, (struct pw_ep *)pw_table_ep_id(t, i));
 	pw_table_free_index(&libc_alloc, t);
-	free(t->sets);
-	free(t->rules);
-	free(t->eps);
+	pw_ids_free(&libc_alloc, &t->sets);
+	pw_ids_free(&libc_alloc, &t->rules);
+	pw_ids_free(&libc_alloc, &t->eps);
 	free(t);
 }
 
