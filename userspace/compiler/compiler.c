@@ -1,247 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
- * The compiler's object store and its stable id maps. The compile pass
- * itself is in compile.c.
+ * The compiler's object store, and the world derived from it as objects
+ * arrive: pod slots, namespaces as selectors see them, endpoints. Each
+ * put or delete marks the policies whose output it may change; a compile
+ * recomputes only those (model_state.c).
  */
 #include <stdlib.h>
 #include <string.h>
 #include "compiler_int.h"
 #include "k8s_err.h"
 
-int pw_vec_push(struct pw_vec *v, uint32_t x)
-{
-	if (v->n == v->cap) {
-		uint32_t ncap = v->cap ? v->cap * 2 : 4;
-		uint32_t *nv = realloc(v->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		v->v = nv;
-		v->cap = ncap;
-	}
-	v->v[v->n++] = x;
-	return 0;
-}
-
-void pw_vec_release(struct pw_vec *v)
-{
-	free(v->v);
-	memset(v, 0, sizeof(*v));
-}
-
-uint32_t pw_id_get(struct pw_idpool *p)
-{
-	if (p->free.n)
-		return p->free.v[--p->free.n];
-	return ++p->next;
-}
-
-void pw_id_put(struct pw_idpool *p, uint32_t id)
-{
-	/* On allocation failure the id is lost; ids stay unique. */
-	pw_vec_push(&p->free, id);
-}
-
-/* Map values: the id and the pass that last used it. */
-struct idval {
-	uint32_t id;
-	uint32_t gen;
-};
-
-static void free_str_entry(struct lh_entry *e)
-{
-	free((void *)lh_entry_k(e));
-	free(lh_entry_v(e));
-}
-
-static void free_pfx_entry(struct lh_entry *e)
-{
-	struct pw_prefixes *p = (struct pw_prefixes *)lh_entry_k(e);
-
-	free(p->a);
-	free(p);
-	free(lh_entry_v(e));
-}
-
-static unsigned long pfx_hash(const void *k)
-{
-	const struct pw_prefixes *p = k;
-	const unsigned char *b = (const unsigned char *)p->a;
-	size_t i, n = (size_t)p->n * sizeof(*p->a);
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ p->n, w;
-
-	/* Eight bytes a step: sets hold up to every pod IP of the cluster. */
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, b + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
-	for (; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return (unsigned long)h;
-}
-
-static int pfx_equal(const void *x, const void *y)
-{
-	const struct pw_prefixes *a = x, *b = y;
-
-	return a->n == b->n &&
-	       (!a->n || !memcmp(a->a, b->a, a->n * sizeof(*a->a)));
-}
-
-int pw_idmap_init(struct pw_idmap *m, bool by_prefixes)
-{
-	memset(m, 0, sizeof(*m));
-	m->t = by_prefixes ?
-	       lh_table_new(64, free_pfx_entry, pfx_hash, pfx_equal) :
-	       lh_kchar_table_new(64, free_str_entry);
-	return m->t ? 0 : -ENOMEM;
-}
-
-void pw_idmap_release(struct pw_idmap *m)
-{
-	if (m->t)
-		lh_table_free(m->t);
-	pw_vec_release(&m->ids.free);
-	free(m->keys);
-	free(m->gens);
-	memset(m, 0, sizeof(*m));
-}
-
-static uint32_t idmap_get(struct pw_idmap *m, void *key, bool *owned,
-			  const void **stored)
-{
-	struct lh_entry *e = lh_table_lookup_entry(m->t, key);
-	struct idval *v;
-
-	*owned = false;
-	*stored = key;
-	if (e) {
-		*stored = lh_entry_k(e);
-		v = lh_entry_v(e);
-		v->gen = m->gen;
-		return v->id;
-	}
-	v = malloc(sizeof(*v));
-	if (!v)
-		return 0;
-	v->id = pw_id_get(&m->ids);
-	v->gen = m->gen;
-	if (v->id >= m->nr_by_id) {
-		uint32_t n = v->id * 2 + 64;
-		const void **nk = realloc(m->keys, n * sizeof(*nk));
-		uint32_t **ng = nk ? realloc(m->gens, n * sizeof(*ng)) : NULL;
-
-		if (nk)
-			m->keys = nk;
-		if (!nk || !ng) {
-			pw_id_put(&m->ids, v->id);
-			free(v);
-			return 0;
-		}
-		m->gens = ng;
-		memset(m->keys + m->nr_by_id, 0, (n - m->nr_by_id) * sizeof(*nk));
-		memset(m->gens + m->nr_by_id, 0, (n - m->nr_by_id) * sizeof(*ng));
-		m->nr_by_id = n;
-	}
-	if (lh_table_insert(m->t, key, v)) {
-		pw_id_put(&m->ids, v->id);
-		free(v);
-		return 0;
-	}
-	m->keys[v->id] = key;
-	m->gens[v->id] = &v->gen;
-	*owned = true;
-	return v->id;
-}
-
-uint32_t pw_idmap_str(struct pw_idmap *m, const char *key)
-{
-	struct lh_entry *e = lh_table_lookup_entry(m->t, key);
-	const void *stored;
-	bool owned;
-	uint32_t id;
-	char *k;
-
-	if (e) {
-		struct idval *v = lh_entry_v(e);
-
-		v->gen = m->gen;
-		return v->id;
-	}
-	k = strdup(key);
-	if (!k)
-		return 0;
-	id = idmap_get(m, k, &owned, &stored);
-	if (!owned)
-		free(k);
-	return id;
-}
-
-uint32_t pw_idmap_prefixes(struct pw_idmap *m, struct pw_prefixes *p,
-			   const struct pw_prefixes **stored)
-{
-	struct pw_prefixes *k = malloc(sizeof(*k));
-	const void *st = NULL;
-	bool owned = false;
-	uint32_t id = 0;
-
-	if (k) {
-		*k = *p;
-		id = idmap_get(m, k, &owned, &st);
-	}
-	*stored = id ? st : NULL;
-	if (!owned) {
-		free(p->a);
-		free(k);
-	}
-	p->a = NULL;
-	p->n = 0;
-	return id;
-}
-
-const void *pw_idmap_touch(struct pw_idmap *m, uint32_t id)
-{
-	if (id >= m->nr_by_id || !m->keys[id])
-		return NULL;
-	*m->gens[id] = m->gen;
-	return m->keys[id];
-}
-
-uint32_t pw_idmap_peek_str(struct pw_idmap *m, const char *key)
-{
-	struct lh_entry *e = lh_table_lookup_entry(m->t, key);
-
-	return e ? ((struct idval *)lh_entry_v(e))->id : 0;
-}
-
-void pw_idmap_begin(struct pw_idmap *m)
-{
-	m->gen++;
-}
-
-void pw_idmap_sweep(struct pw_idmap *m)
-{
-	struct lh_entry *e, *tmp;
-
-	lh_foreach_safe(m->t, e, tmp) {
-		struct idval *v = lh_entry_v(e);
-
-		if (v->gen != m->gen) {
-			m->keys[v->id] = NULL;
-			m->gens[v->id] = NULL;
-			pw_id_put(&m->ids, v->id);
-			lh_table_delete_entry(m->t, e);
-		}
-	}
-}
-
 /* The store */
 
 static void free_pod_entry(struct lh_entry *e)
 {
+	struct pw_slot *s = lh_entry_v(e);
+
 	free((void *)lh_entry_k(e));
-	pw_k8s_pod_free(lh_entry_v(e));
+	pw_k8s_pod_free(s->pod);
+	free(s);
 }
 
 static void free_ns_entry(struct lh_entry *e)
@@ -250,16 +27,49 @@ static void free_ns_entry(struct lh_entry *e)
 	pw_k8s_ns_free(lh_entry_v(e));
 }
 
-static void free_log_entry(struct lh_entry *e)
+static void free_cns_entry(struct lh_entry *e)
+{
+	struct pw_cns *ns = lh_entry_v(e);
+
+	json_object_put(ns->labels);
+	pw_vec_release(&ns->pods);
+	free(ns->name);
+	free(ns);
+}
+
+static void free_key_entry(struct lh_entry *e)
 {
 	free((void *)lh_entry_k(e));
-	pw_pol_log_free(lh_entry_v(e));
 }
 
 static void free_pol_entry(struct lh_entry *e)
 {
 	free((void *)lh_entry_k(e));
 	pw_k8s_policy_free(lh_entry_v(e));
+}
+
+static void free_owners_entry(struct lh_entry *e)
+{
+	struct pw_owners *o = lh_entry_v(e);
+
+	pw_vec_release(&o->eps);
+	free(o);
+}
+
+static unsigned long addr_hash(const void *k)
+{
+	const unsigned char *b = k;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(struct pw_addr); i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return (unsigned long)h;
+}
+
+static int addr_equal(const void *x, const void *y)
+{
+	return !memcmp(x, y, sizeof(struct pw_addr));
 }
 
 struct pw_compiler *pw_compiler_new(void)
@@ -271,8 +81,13 @@ struct pw_compiler *pw_compiler_new(void)
 	c->pods = lh_kchar_table_new(256, free_pod_entry);
 	c->nss = lh_kchar_table_new(64, free_ns_entry);
 	c->pols = lh_kchar_table_new(64, free_pol_entry);
-	c->pcache = lh_kchar_table_new(64, free_log_entry);
-	if (!c->pods || !c->nss || !c->pols || !c->pcache ||
+	c->cnss = lh_kchar_table_new(64, free_cns_entry);
+	c->pcache = lh_kchar_table_new(64, free_key_entry);
+	c->dirty = lh_kchar_table_new(64, free_key_entry);
+	c->peersets = lh_kchar_table_new(64, pw_peerset_free);
+	c->owners = lh_table_new(256, free_owners_entry, addr_hash, addr_equal);
+	if (!c->pods || !c->nss || !c->pols || !c->cnss || !c->pcache ||
+	    !c->dirty || !c->peersets || !c->owners ||
 	    pw_idmap_init(&c->policy_ids, false) ||
 	    pw_idmap_init(&c->ep_ids, false) ||
 	    pw_idmap_init(&c->rule_ids, false) ||
@@ -285,61 +100,58 @@ struct pw_compiler *pw_compiler_new(void)
 
 void pw_compiler_free(struct pw_compiler *c)
 {
+	struct lh_entry *e;
+
 	if (!c)
 		return;
+	if (c->pcache) {
+		lh_foreach(c->pcache, e)
+			pw_pol_log_free(NULL, lh_entry_v(e));
+		lh_table_free(c->pcache);
+	}
+	if (c->peersets)
+		lh_table_free(c->peersets);
+	if (c->dirty)
+		lh_table_free(c->dirty);
+	if (c->owners)
+		lh_table_free(c->owners);
 	if (c->pods)
 		lh_table_free(c->pods);
+	if (c->cnss)
+		lh_table_free(c->cnss);
 	if (c->nss)
 		lh_table_free(c->nss);
-	if (c->pcache)
-		lh_table_free(c->pcache);
 	if (c->pols)
 		lh_table_free(c->pols);
+	pw_state_release(c);
+	free(c->slots);
+	pw_vec_release(&c->slot_ids.free);
 	pw_idmap_release(&c->policy_ids);
 	pw_idmap_release(&c->ep_ids);
 	pw_idmap_release(&c->rule_ids);
 	pw_idmap_release(&c->set_ids);
 	free(c->node);
-	free(c->node_addrs.a);
 	free(c);
 }
 
-void pw_compiler_forget(struct pw_compiler *c)
+int pw_compiler_mark(struct pw_compiler *c, const char *key)
 {
-	struct lh_entry *e, *tmp;
+	char *k;
 
-	lh_foreach_safe(c->pcache, e, tmp)
-		lh_table_delete_entry(c->pcache, e);
-}
-
-int pw_compiler_set_node(struct pw_compiler *c, const char *node)
-{
-	char *n = node ? strdup(node) : NULL;
-
-	if (node && !n)
+	if (lh_table_lookup_entry(c->dirty, key))
+		return 0;
+	k = strdup(key);
+	if (!k || lh_table_insert(c->dirty, k, NULL)) {
+		free(k);
+		c->broken = true;
 		return -ENOMEM;
-	pw_compiler_forget(c);	/* other endpoints: every policy changes */
-	free(c->node);
-	c->node = n;
+	}
 	return 0;
 }
 
-int pw_compiler_set_node_addrs(struct pw_compiler *c,
-			       const struct pw_addr *addrs, uint32_t n)
+static bool on_node(const struct pw_compiler *c, const struct pw_k8s_pod *pod)
 {
-	struct pw_prefixes p = { 0 };
-	uint32_t i, cap = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!pw_addr_valid(&addrs[i]) || pw_prefixes_add(&p, &cap, &addrs[i])) {
-			free(p.a);
-			return pw_addr_valid(&addrs[i]) ? -ENOMEM : -EINVAL;
-		}
-	}
-	pw_prefixes_normalise(&p);
-	free(c->node_addrs.a);
-	c->node_addrs = p;
-	return 0;
+	return !c->node || (pod->node && !strcmp(pod->node, c->node));
 }
 
 static char *join(const char *ns, const char *name)
@@ -353,6 +165,267 @@ static char *join(const char *ns, const char *name)
 		memcpy(k + a + 1, name, b + 1);
 	}
 	return k;
+}
+
+/* Makes @s an endpoint or not, as its pod and the node say. */
+static int slot_ep(struct pw_compiler *c, struct pw_slot *s)
+{
+	bool want = s->active && on_node(c, s->pod);
+	char *key;
+	uint32_t id;
+
+	if (!!s->ep == want)
+		return s->ep ? pw_state_ep_touch(c, s->ep) : 0;
+	if (s->ep) {
+		id = s->ep;
+		s->ep = 0;
+		c->eps[id].slot = 0;
+		/* The id lives until the model no longer names it. */
+		if (pw_vec_push(&c->ep_unref, id)) {
+			c->broken = true;
+			return -ENOMEM;
+		}
+		return pw_state_ep_touch(c, id);
+	}
+	key = join(s->pod->ns, s->pod->name);
+	id = key ? pw_idmap_ref_str(&c->ep_ids, key) : 0;
+	free(key);
+	if (!id || pw_state_ep_touch(c, id)) {
+		pw_idmap_unref(&c->ep_ids, id);
+		c->broken = true;
+		return -ENOMEM;
+	}
+	s->ep = id;
+	c->eps[id].slot = s->idx + 1;
+	return 0;
+}
+
+int pw_compiler_set_node(struct pw_compiler *c, const char *node)
+{
+	char *n = node ? strdup(node) : NULL;
+	struct lh_entry *e;
+	uint32_t i;
+	int ret = 0;
+
+	if (node && !n)
+		return -ENOMEM;
+	free(c->node);
+	c->node = n;
+	/* Other endpoints: every policy's selection changes. */
+	for (i = 0; i < c->nr_slots; i++)
+		if (c->slots[i] && slot_ep(c, c->slots[i]))
+			ret = -ENOMEM;
+	lh_foreach(c->pols, e)
+		if (pw_compiler_mark(c, lh_entry_k(e)))
+			ret = -ENOMEM;
+	return ret;
+}
+
+int pw_compiler_set_node_addrs(struct pw_compiler *c,
+			       const struct pw_addr *addrs, uint32_t n)
+{
+	const struct pw_prefixes *stored;
+	struct pw_prefixes p = { 0 };
+	uint32_t i, cap = 0, id = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!pw_addr_valid(&addrs[i]) || pw_prefixes_add(&p, &cap, &addrs[i])) {
+			free(p.a);
+			return pw_addr_valid(&addrs[i]) ? -ENOMEM : -EINVAL;
+		}
+	}
+	pw_prefixes_normalise(&p);
+	if (p.n) {
+		id = pw_idmap_ref_prefixes(&c->set_ids, &p, &stored);
+		if (!id)
+			return -ENOMEM;
+	}
+	free(p.a);
+	pw_idmap_unref(&c->set_ids, c->node_set);
+	c->node_set = id;
+	return 0;
+}
+
+static json_object *default_labels(const char *name)
+{
+	json_object *l = json_object_new_object();
+
+	/* No Namespace object (yet): the API server's automatic label. */
+	if (l && json_object_object_add(l, "kubernetes.io/metadata.name",
+					json_object_new_string(name))) {
+		json_object_put(l);
+		l = NULL;
+	}
+	return l;
+}
+
+/* The namespace as selectors see it, made on first use. */
+static struct pw_cns *cns_get(struct pw_compiler *c, const char *name)
+{
+	const struct pw_k8s_ns *obj = pw_compiler_ns(c, name);
+	struct pw_cns *ns = NULL;
+
+	if (lh_table_lookup_ex(c->cnss, name, (void **)&ns))
+		return ns;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return NULL;
+	ns->name = strdup(name);
+	ns->labels = obj ? json_object_get(obj->labels) : default_labels(name);
+	if (!ns->name || !ns->labels || lh_table_insert(c->cnss, ns->name, ns)) {
+		json_object_put(ns->labels);
+		free(ns->name);
+		free(ns);
+		return NULL;
+	}
+	return ns;
+}
+
+/*
+ * A pod goes from @old to @new (either NULL): marks the policies whose
+ * output may change and updates the peer sets.
+ */
+static int pod_changes(struct pw_compiler *c, const struct pw_slot *old,
+		       const struct pw_slot *new, struct pw_cns *ns)
+{
+	struct lh_entry *e;
+	int ret = 0;
+
+	lh_foreach(c->pols, e)
+		if (!lh_table_lookup_entry(c->dirty, lh_entry_k(e)) &&
+		    pw_policy_depends_on_pod(lh_entry_v(e), old, new, ns->labels) &&
+		    pw_compiler_mark(c, lh_entry_k(e)))
+			ret = -ENOMEM;
+	if (pw_peersets_pod(c, old, new, ns->labels))
+		ret = -ENOMEM;
+	if (ret)
+		c->broken = true;
+	return ret;
+}
+
+static bool pod_active(const struct pw_k8s_pod *pod)
+{
+	return !pod->host_network && !pod->terminated && pod->nr_ips;
+}
+
+static int grow_slots(struct pw_compiler *c, uint32_t idx)
+{
+	uint32_t n = idx * 2 + 64;
+	struct pw_slot **ns = realloc(c->slots, n * sizeof(*ns));
+
+	if (!ns)
+		return -ENOMEM;
+	memset(ns + c->nr_slots, 0, (n - c->nr_slots) * sizeof(*ns));
+	c->slots = ns;
+	c->nr_slots = n;
+	return 0;
+}
+
+int pw_compiler_put_pod(struct pw_compiler *c, struct pw_k8s_pod *pod)
+{
+	char *key = join(pod->ns, pod->name);
+	struct pw_cns *ns = cns_get(c, pod->ns);
+	struct pw_slot *s = NULL, old, new = { 0 };
+	uint32_t idx;
+	int ret;
+
+	if (!key || !ns) {
+		free(key);
+		pw_k8s_pod_free(pod);
+		return -ENOMEM;
+	}
+	lh_table_lookup_ex(c->pods, key, (void **)&s);
+	new.pod = pod;
+	new.ns = ns;
+	new.active = pod_active(pod);
+	new.ep = new.active && on_node(c, pod);	/* a placeholder, not an id */
+	if (s)
+		old = *s;
+	ret = pod_changes(c, s ? &old : NULL, &new, ns);
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		idx = pw_id_get(&c->slot_ids) - 1;
+		if (!s || (idx >= c->nr_slots &&
+			   grow_slots(c, idx)) ||
+		    lh_table_insert(c->pods, key, s)) {
+			free(s);
+			free(key);
+			pw_id_put(&c->slot_ids, idx + 1);
+			pw_k8s_pod_free(pod);
+			c->broken = true;
+			return -ENOMEM;
+		}
+		s->idx = idx;
+		s->ns = ns;
+		c->slots[idx] = s;
+		key = NULL;
+	} else {
+		if (s->active)
+			pw_vec_del(&ns->pods, s->idx);
+		pw_k8s_pod_free(s->pod);
+	}
+	free(key);
+	s->pod = pod;
+	s->active = new.active;
+	if (s->active && pw_vec_push(&ns->pods, s->idx)) {
+		c->broken = true;
+		ret = -ENOMEM;
+	}
+	if (slot_ep(c, s))
+		ret = -ENOMEM;
+	return ret;
+}
+
+int pw_compiler_del_pod(struct pw_compiler *c, const char *ns, const char *name)
+{
+	char *key = join(ns, name);
+	struct pw_slot *s = NULL, old;
+	int ret;
+
+	if (!key)
+		return -ENOMEM;
+	if (!lh_table_lookup_ex(c->pods, key, (void **)&s)) {
+		free(key);
+		return -ENOENT;
+	}
+	old = *s;
+	ret = pod_changes(c, &old, NULL, s->ns);
+	if (s->active)
+		pw_vec_del(&s->ns->pods, s->idx);
+	s->active = false;
+	if (slot_ep(c, s))
+		ret = -ENOMEM;
+	c->slots[s->idx] = NULL;
+	pw_id_put(&c->slot_ids, s->idx + 1);
+	lh_table_delete(c->pods, key);
+	free(key);
+	return ret;
+}
+
+/* Namespace @name's labels become @labels (a reference is taken). */
+static int ns_relabel(struct pw_compiler *c, const char *name, json_object *labels)
+{
+	struct pw_cns *ns = cns_get(c, name);
+	struct lh_entry *e;
+	json_object *old;
+	int ret = 0;
+
+	if (!ns || !labels) {
+		c->broken = true;
+		return -ENOMEM;
+	}
+	old = ns->labels;
+	ns->labels = json_object_get(labels);
+	lh_foreach(c->pols, e)
+		if (pw_policy_depends_on_ns(lh_entry_v(e), old, labels) &&
+		    pw_compiler_mark(c, lh_entry_k(e)))
+			ret = -ENOMEM;
+	if (pw_peersets_ns(c, ns, old))
+		ret = -ENOMEM;
+	if (ret)
+		c->broken = true;
+	json_object_put(old);
+	return ret;
 }
 
 /* Inserts or replaces; the table's free function disposes of the old one. */
@@ -372,11 +445,6 @@ static int store_put(struct lh_table *t, char *key, void *obj,
 	return 0;
 }
 
-static void pod_free_v(void *p)
-{
-	pw_k8s_pod_free(p);
-}
-
 static void ns_free_v(void *p)
 {
 	pw_k8s_ns_free(p);
@@ -387,118 +455,33 @@ static void pol_free_v(void *p)
 	pw_k8s_policy_free(p);
 }
 
-/* The labels of namespace @name as the compiler sees them (a new reference). */
-static json_object *ns_labels_of(struct pw_compiler *c, const char *name)
-{
-	const struct pw_k8s_ns *ns = pw_compiler_ns(c, name);
-	json_object *l;
-
-	if (ns)
-		return json_object_get(ns->labels);
-	l = json_object_new_object();
-	json_object_object_add(l, "kubernetes.io/metadata.name",
-			       json_object_new_string(name));
-	return l;
-}
-
-/* Drops the cached output of every policy that @pod may matter to. */
-static void forget_for_pod(struct pw_compiler *c, const struct pw_k8s_pod *pod)
-{
-	json_object *labels = ns_labels_of(c, pod->ns);
-	struct lh_entry *e, *tmp;
-
-	lh_foreach_safe(c->pcache, e, tmp) {
-		void *pol = NULL;
-
-		lh_table_lookup_ex(c->pols, lh_entry_k(e), &pol);
-		if (!pol || !labels || pw_policy_depends_on_pod(pol, pod, labels))
-			lh_table_delete_entry(c->pcache, e);
-	}
-	json_object_put(labels);
-}
-
-static void forget_for_ns(struct pw_compiler *c, json_object *labels)
-{
-	struct lh_entry *e, *tmp;
-
-	lh_foreach_safe(c->pcache, e, tmp) {
-		void *pol = NULL;
-
-		lh_table_lookup_ex(c->pols, lh_entry_k(e), &pol);
-		if (!pol || !labels || pw_policy_depends_on_ns(pol, labels))
-			lh_table_delete_entry(c->pcache, e);
-	}
-}
-
-static void forget_policy(struct pw_compiler *c, const char *key)
-{
-	if (key)
-		lh_table_delete(c->pcache, key);
-	else
-		pw_compiler_forget(c);
-}
-
-int pw_compiler_put_pod(struct pw_compiler *c, struct pw_k8s_pod *pod)
-{
-	const struct pw_k8s_pod *old = pw_compiler_pod(c, pod->ns, pod->name);
-
-	if (old)
-		forget_for_pod(c, old);
-	forget_for_pod(c, pod);
-	return store_put(c->pods, join(pod->ns, pod->name), pod, pod_free_v);
-}
-
 int pw_compiler_put_ns(struct pw_compiler *c, struct pw_k8s_ns *ns)
 {
-	json_object *old = ns_labels_of(c, ns->name);
+	int ret = ns_relabel(c, ns->name, ns->labels);
+	int ret2 = store_put(c->nss, strdup(ns->name), ns, ns_free_v);
 
-	forget_for_ns(c, old);
-	forget_for_ns(c, ns->labels);
-	json_object_put(old);
-	return store_put(c->nss, strdup(ns->name), ns, ns_free_v);
+	return ret ? ret : ret2;
 }
 
 int pw_compiler_put_policy(struct pw_compiler *c, struct pw_k8s_policy *pol)
 {
 	char *key = join(pol->ns, pol->name);
+	int ret = key ? pw_compiler_mark(c, key) : -ENOMEM;
+	int ret2 = store_put(c->pols, key, pol, pol_free_v);
 
-	forget_policy(c, key);
-	free(key);
-	return store_put(c->pols, join(pol->ns, pol->name), pol, pol_free_v);
-}
-
-static int store_del(struct lh_table *t, const char *key)
-{
-	if (!key)
-		return -ENOMEM;
-	return lh_table_delete(t, key) ? -ENOENT : 0;
-}
-
-int pw_compiler_del_pod(struct pw_compiler *c, const char *ns, const char *name)
-{
-	const struct pw_k8s_pod *old = pw_compiler_pod(c, ns, name);
-	char *k = join(ns, name);
-	int ret;
-
-	if (old)
-		forget_for_pod(c, old);
-	ret = store_del(c->pods, k);
-
-	free(k);
-	return ret;
+	return ret ? ret : ret2;
 }
 
 int pw_compiler_del_ns(struct pw_compiler *c, const char *name)
 {
-	json_object *old = ns_labels_of(c, name);
+	json_object *def;
 	int ret;
 
-	forget_for_ns(c, old);
-	json_object_put(old);
-	ret = store_del(c->nss, name);
-	old = ns_labels_of(c, name);	/* what it falls back to */
-	forget_for_ns(c, old);
-	json_object_put(old);
+	if (lh_table_delete(c->nss, name))
+		return -ENOENT;
+	def = default_labels(name);
+	ret = ns_relabel(c, name, def);
+	json_object_put(def);
 	return ret;
 }
 
@@ -508,9 +491,9 @@ int pw_compiler_del_policy(struct pw_compiler *c, const char *ns,
 	char *k = join(ns, name);
 	int ret;
 
-	forget_policy(c, k);
-	ret = store_del(c->pols, k);
-
+	if (!k)
+		return -ENOMEM;
+	ret = lh_table_delete(c->pols, k) ? -ENOENT : pw_compiler_mark(c, k);
 	free(k);
 	return ret;
 }
@@ -519,12 +502,12 @@ const struct pw_k8s_pod *pw_compiler_pod(struct pw_compiler *c,
 					 const char *ns, const char *name)
 {
 	char *k = join(ns, name);
-	void *v = NULL;
+	struct pw_slot *s = NULL;
 
 	if (k)
-		lh_table_lookup_ex(c->pods, k, &v);
+		lh_table_lookup_ex(c->pods, k, (void **)&s);
 	free(k);
-	return v;
+	return s ? s->pod : NULL;
 }
 
 const struct pw_k8s_ns *pw_compiler_ns(struct pw_compiler *c, const char *name)
@@ -533,6 +516,17 @@ const struct pw_k8s_ns *pw_compiler_ns(struct pw_compiler *c, const char *name)
 
 	lh_table_lookup_ex(c->nss, name, &v);
 	return v;
+}
+
+int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out)
+{
+	int ret = pw_state_update(c);
+
+	if (ret) {
+		pw_model_init(out);
+		return ret;
+	}
+	return pw_state_copy(c, out);
 }
 
 int pw_compiler_add_object(struct pw_compiler *c, json_object *obj,

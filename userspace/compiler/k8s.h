@@ -122,6 +122,9 @@ struct pw_k8s_ns *pw_k8s_ns_new(const char *name, json_object *labels);
 int pw_k8s_selector_parse(json_object *o, const char *what,
 			  struct pw_k8s_selector *sel, char *err, size_t errlen);
 void pw_k8s_selector_release(struct pw_k8s_selector *sel);
+/* A deep copy (labels shared by reference); -ENOMEM leaves @dst empty. */
+int pw_k8s_selector_dup(const struct pw_k8s_selector *src,
+			struct pw_k8s_selector *dst);
 bool pw_k8s_selector_matches(const struct pw_k8s_selector *sel,
 			     json_object *labels);
 bool pw_k8s_selector_empty(const struct pw_k8s_selector *sel);

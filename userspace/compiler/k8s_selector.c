@@ -154,6 +154,39 @@ void pw_k8s_selector_release(struct pw_k8s_selector *sel)
 	memset(sel, 0, sizeof(*sel));
 }
 
+int pw_k8s_selector_dup(const struct pw_k8s_selector *src,
+			struct pw_k8s_selector *dst)
+{
+	uint32_t i, j;
+
+	memset(dst, 0, sizeof(*dst));
+	dst->match_labels = json_object_get(src->match_labels);
+	dst->exprs = calloc(src->nr_exprs ? src->nr_exprs : 1, sizeof(*dst->exprs));
+	if (!dst->exprs)
+		goto nomem;
+	for (i = 0; i < src->nr_exprs; i++) {
+		const struct pw_k8s_expr *s = &src->exprs[i];
+		struct pw_k8s_expr *d = &dst->exprs[i];
+
+		dst->nr_exprs++;
+		d->op = s->op;
+		d->key = strdup(s->key);
+		d->values = calloc(s->nr_values ? s->nr_values : 1, sizeof(*d->values));
+		if (!d->key || !d->values)
+			goto nomem;
+		for (j = 0; j < s->nr_values; j++) {
+			d->values[j] = strdup(s->values[j]);
+			if (!d->values[j])
+				goto nomem;
+			d->nr_values++;
+		}
+	}
+	return 0;
+nomem:
+	pw_k8s_selector_release(dst);
+	return -ENOMEM;
+}
+
 bool pw_k8s_selector_empty(const struct pw_k8s_selector *sel)
 {
 	return !sel->nr_exprs &&
