@@ -25,7 +25,7 @@
 #define NR_NS	4
 #define NR_PODS	24
 #define NR_POL	10
-#define STEPS	40
+#define STEPS	30
 
 static uint32_t seed_state;
 
@@ -414,14 +414,60 @@ static char *canon(struct pw_compiler *c, const struct pw_model *m)
 	return s;
 }
 
+static void assert_no_delta(const struct pw_model_delta *d)
+{
+	unsigned int k;
+
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(d->nr_put[k], 0);
+		assert_int_equal(d->nr_del[k], 0);
+	}
+	assert_int_equal(d->node_set, UINT32_MAX);
+}
+
+static void assert_same_delta(const struct pw_model_delta *a,
+			      const struct pw_model_delta *b)
+{
+	unsigned int k;
+
+	assert_int_equal(a->node_set, b->node_set);
+	for (k = 0; k < 4; k++) {
+		assert_int_equal(a->nr_put[k], b->nr_put[k]);
+		assert_int_equal(a->nr_del[k], b->nr_del[k]);
+		assert_memory_equal(a->put[k], b->put[k], a->nr_put[k] * sizeof(uint32_t));
+		assert_memory_equal(a->del[k], b->del[k], a->nr_del[k] * sizeof(uint32_t));
+	}
+}
+
+/*
+ * The model updated in place (@into, the previous compile @prev) is the
+ * model a whole compile gives, and its delta the one pw_model_diff() finds.
+ */
+static void check_into(struct pw_compiler *c, struct pw_model *into,
+		       struct pw_model *prev, const struct pw_model *now)
+{
+	struct pw_model_delta d, want;
+
+	assert_int_equal(pw_compiler_compile_into(c, into, &d), 0);
+	assert_int_equal(pw_model_diff(prev, now, &want), 0);
+	assert_same_delta(&d, &want);
+	pw_model_delta_free(&d);
+	pw_model_delta_free(&want);
+	assert_int_equal(pw_model_diff(now, into, &d), 0);
+	assert_no_delta(&d);
+	pw_model_delta_free(&d);
+}
+
 static void check_same(struct pw_compiler *inc, const struct objs *o,
-		       uint32_t seed, int step, const char *what)
+		       uint32_t seed, int step, const char *what,
+		       struct pw_model *into, struct pw_model *prev)
 {
 	struct pw_compiler *ref = fresh(o);
 	struct pw_model a, b;
 	char *ca, *cb;
 
 	assert_int_equal(pw_compiler_compile(inc, &a), 0);
+	check_into(inc, into, prev, &a);
 	assert_int_equal(pw_compiler_compile(ref, &b), 0);
 	check_owners(inc, &a);
 	check_owners(ref, &b);
@@ -434,7 +480,8 @@ static void check_same(struct pw_compiler *inc, const struct objs *o,
 	}
 	free(ca);
 	free(cb);
-	pw_model_free(&a);
+	pw_model_free(prev);
+	*prev = a;
 	pw_model_free(&b);
 	pw_compiler_free(ref);
 }
@@ -503,12 +550,14 @@ static const char *change(struct pw_compiler *c, struct objs *o)
 static void run_seed(uint32_t seed)
 {
 	struct pw_compiler *c = pw_compiler_new();
-	struct pw_model before, after;
+	struct pw_model before, after, into, prev;
 	struct pw_model_delta d;
 	struct objs o = { 0 };
 	int i, step;
 
 	seed_state = seed;
+	pw_model_init(&into);
+	pw_model_init(&prev);
 	assert_non_null(c);
 	setup_node(c);
 	for (i = 0; i < NR_NS; i++)
@@ -528,28 +577,30 @@ static void run_seed(uint32_t seed)
 			o.pol[i] = gen_policy(i, o.pol_ns[i]);
 			add(c, "NetworkPolicy", o.pol[i]);
 		}
-	check_same(c, &o, seed, 0, "initial");
+	check_same(c, &o, seed, 0, "initial", &into, &prev);
 	for (step = 1; step <= STEPS; step++) {
 		/* Sometimes several changes between two compiles. */
 		const char *what = change(c, &o);
 
 		if (rnd(3) == 0)
 			what = change(c, &o);
-		check_same(c, &o, seed, step, what);
+		check_same(c, &o, seed, step, what, &into, &prev);
 	}
 	/* A rebuild from scratch in the same context: the very same model. */
 	assert_int_equal(pw_compiler_compile(c, &before), 0);
 	pw_compiler_forget(c);
 	assert_int_equal(pw_compiler_compile(c, &after), 0);
 	assert_int_equal(pw_model_diff(&before, &after, &d), 0);
-	for (i = 0; i < 4; i++) {
-		assert_int_equal(d.nr_put[i], 0);
-		assert_int_equal(d.nr_del[i], 0);
-	}
-	assert_int_equal(d.node_set, UINT32_MAX);
+	assert_no_delta(&d);
+	pw_model_delta_free(&d);
+	/* After a rebuild, the in-place model is compared whole: no change. */
+	assert_int_equal(pw_compiler_compile_into(c, &into, &d), 0);
+	assert_no_delta(&d);
 	pw_model_delta_free(&d);
 	pw_model_free(&before);
 	pw_model_free(&after);
+	pw_model_free(&into);
+	pw_model_free(&prev);
 	pw_compiler_free(c);
 	for (i = 0; i < NR_NS; i++)
 		free(o.ns[i]);
@@ -559,12 +610,14 @@ static void run_seed(uint32_t seed)
 		free(o.pol[i]);
 }
 
+/* PW_SEEDS=n runs more (or fewer) sequences than the default 100. */
 static void test_incremental_equals_scratch(void **state)
 {
-	uint32_t seed;
+	const char *env = getenv("PW_SEEDS");
+	uint32_t seed, n = env ? (uint32_t)atoi(env) : 100;
 
 	(void)state;
-	for (seed = 1; seed <= 300; seed++)
+	for (seed = 1; seed <= n; seed++)
 		run_seed(seed);
 }
 

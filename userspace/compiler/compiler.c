@@ -241,6 +241,8 @@ int pw_compiler_set_node_addrs(struct pw_compiler *c,
 			return -ENOMEM;
 	}
 	free(p.a);
+	pw_state_changed(c, PW_MODEL_SET, c->node_set);
+	pw_state_changed(c, PW_MODEL_SET, id);
 	pw_idmap_unref(&c->set_ids, c->node_set);
 	c->node_set = id;
 	return 0;
@@ -527,6 +529,14 @@ int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out)
 		return ret;
 	}
 	return pw_state_copy(c, out);
+}
+
+int pw_compiler_compile_into(struct pw_compiler *c, struct pw_model *m,
+			     struct pw_model_delta *delta)
+{
+	int ret = pw_state_update(c);
+
+	return ret ? ret : pw_state_copy_into(c, m, delta);
 }
 
 int pw_compiler_add_object(struct pw_compiler *c, json_object *obj,

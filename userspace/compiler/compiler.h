@@ -13,18 +13,18 @@
  * (policy, direction, index, port variant) exists; a set's id follows its
  * content. So recompiling after a small change yields a small diff.
  *
- * Incremental: each policy's output (the endpoints it isolates, its
- * rules, sets and attachments, in stable ids) is cached and replayed on
- * the next compile unless something it depends on changed: the policy
- * itself; a pod in its namespace or matched (before or after the change)
- * by one of its selector peers, or any pod if it has egress named ports
- * towards any peer or ipBlocks; a namespace whose old or new labels match
- * one of its namespaceSelectors; the node. The rest of a pass (endpoint
- * assembly, copying the model) still costs in proportion to the cluster:
- * for 10k pods and 2k policies a full compile takes about 0.4 s and a
- * recompile after one change about 0.1 s (tests/bench). Within a pass,
- * selector results, rule peer sets and egress named-port resolutions are
- * shared between policies with the same selector text.
+ * Incremental: the context keeps the model between compiles. A put or
+ * delete marks the policies whose output it may change: the policy
+ * itself; for a pod, the policies that select it or whose peers take it,
+ * before or after the change (any pod change if a policy has egress named
+ * ports towards any peer or ipBlocks); for a namespace, the policies with
+ * a namespaceSelector its old and new labels answer differently. A
+ * compile recomputes only those, and rule peer sets follow pod and
+ * namespace changes by the pod's addresses, without a recount. Handing
+ * out a whole model (pw_compiler_compile()) still costs in proportion to
+ * the model; pw_compiler_compile_into() updates the caller's previous
+ * model in place and costs in proportion to the change (figures in
+ * docs/performance.md, "Compiler").
  *
  * Ownership: put functions take ownership of the object they are given
  * (also on error); the context owns everything it holds; the model
@@ -76,5 +76,15 @@ unsigned int pw_compiler_nr_invalid(const struct pw_compiler *c);
 
 /* The current model; @out is initialised and owned by the caller. */
 int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out);
+/*
+ * The same model written over @m in place: @m must be what the previous
+ * pw_compiler_compile_into() on @c left there, or empty (pw_model_init())
+ * the first time. Only objects changed since are rewritten. @delta (may
+ * be NULL) gets what differs, as pw_model_diff(old @m, new @m) would; free
+ * it with pw_model_delta_free(). On error @m is unchanged, or emptied if
+ * it was half updated (the next call then fills it whole).
+ */
+int pw_compiler_compile_into(struct pw_compiler *c, struct pw_model *m,
+			     struct pw_model_delta *delta);
 
 #endif /* PODWALL_COMPILER_H */

@@ -149,6 +149,11 @@ struct pw_compiler {
 	uint32_t node_set;		/* one ref, 0 if no node addresses */
 	uint32_t stamp;
 	bool broken;			/* rebuild the model at the next update */
+	/* Ids changed since the last pw_compiler_compile_into(), by kind. */
+	struct pw_vec changed[4];	/* indexed by enum pw_model_kind */
+	uint8_t *chflag[4];		/* by id: on changed[] */
+	uint32_t nr_chflag[4];
+	bool all_changed;		/* too much to list: compare everything */
 };
 
 /* Marks the policy "ns/name" for recompiling at the next update. */
@@ -227,8 +232,14 @@ void pw_peerset_free(struct lh_entry *e);
 
 /* model_state.c */
 int pw_state_update(struct pw_compiler *c);
-int pw_state_copy(struct pw_compiler *c, struct pw_model *out);
 void pw_state_release(struct pw_compiler *c);
+/* Notes that object @id of @kind may differ from what was handed out. */
+void pw_state_changed(struct pw_compiler *c, enum pw_model_kind kind, uint32_t id);
+
+/* model_out.c: the model handed out, whole or as an in-place update. */
+int pw_state_copy(struct pw_compiler *c, struct pw_model *out);
+int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
+		       struct pw_model_delta *delta);
 /* Queues endpoint @id for rebuilding at the next update. */
 int pw_state_ep_touch(struct pw_compiler *c, uint32_t id);
 

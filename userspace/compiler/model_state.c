@@ -37,6 +37,18 @@ static int grow(void *a, uint32_t *n, uint32_t id, size_t size)
 	return 0;
 }
 
+void pw_state_changed(struct pw_compiler *c, enum pw_model_kind kind, uint32_t id)
+{
+	if (!id || c->all_changed)
+		return;
+	if (grow(&c->chflag[kind], &c->nr_chflag[kind], id, 1) ||
+	    (!c->chflag[kind][id] && pw_vec_push(&c->changed[kind], id))) {
+		c->all_changed = true;	/* cannot list it: compare everything */
+		return;
+	}
+	c->chflag[kind][id] = 1;
+}
+
 int pw_state_ep_touch(struct pw_compiler *c, uint32_t id)
 {
 	if (grow(&c->eps, &c->nr_eps_by_id, id, sizeof(*c->eps)))
@@ -81,7 +93,9 @@ static int apply(struct pw_compiler *c, const struct pw_pol_log *l)
 	if (grow(&c->m_pols, &c->nr_m_pols, pid, sizeof(*c->m_pols)))
 		return -ENOMEM;
 	c->m_pols[pid] = &l->pol;
+	pw_state_changed(c, PW_MODEL_POLICY, pid);
 	for (i = 0; i < l->eps.n; i++) {
+		pw_state_changed(c, PW_MODEL_EP, l->eps.v[i]);
 		m = ep_model(c, l->eps.v[i]);
 		for (d = 0; m && d < __PODWALL_DIR_MAX; d++)
 			if (l->types[d] &&
@@ -95,10 +109,12 @@ static int apply(struct pw_compiler *c, const struct pw_pol_log *l)
 		    grow(&c->set_uses, &c->nr_set_uses, r->set, sizeof(*c->set_uses)))
 			return -ENOMEM;
 		c->m_rules[r->id] = r;
-		if (r->set)
-			c->set_uses[r->set]++;
+		pw_state_changed(c, PW_MODEL_RULE, r->id);
+		if (r->set && !c->set_uses[r->set]++)
+			pw_state_changed(c, PW_MODEL_SET, r->set);
 	}
 	for (i = 0; i < l->nr_att; i++) {
+		pw_state_changed(c, PW_MODEL_EP, l->att[i].ep);
 		m = ep_model(c, l->att[i].ep);
 		if (m && pw_ids_insert(&m->rules[l->att[i].dir],
 				       &m->nr_rules[l->att[i].dir], l->att[i].rule))
@@ -118,7 +134,9 @@ static void unapply(struct pw_compiler *c, const struct pw_pol_log *l)
 		return;
 	if (pid < c->nr_m_pols && c->m_pols[pid] == &l->pol)
 		c->m_pols[pid] = NULL;
+	pw_state_changed(c, PW_MODEL_POLICY, pid);
 	for (i = 0; i < l->eps.n; i++) {
+		pw_state_changed(c, PW_MODEL_EP, l->eps.v[i]);
 		m = ep_model(c, l->eps.v[i]);
 		for (d = 0; m && d < __PODWALL_DIR_MAX; d++)
 			if (l->types[d])
@@ -130,10 +148,12 @@ static void unapply(struct pw_compiler *c, const struct pw_pol_log *l)
 		if (r->id >= c->nr_m_rules || c->m_rules[r->id] != r)
 			continue;
 		c->m_rules[r->id] = NULL;
-		if (r->set)
-			c->set_uses[r->set]--;
+		pw_state_changed(c, PW_MODEL_RULE, r->id);
+		if (r->set && !--c->set_uses[r->set])
+			pw_state_changed(c, PW_MODEL_SET, r->set);
 	}
 	for (i = 0; i < l->nr_att; i++) {
+		pw_state_changed(c, PW_MODEL_EP, l->att[i].ep);
 		m = ep_model(c, l->att[i].ep);
 		if (m)
 			pw_ids_remove(m->rules[l->att[i].dir],
@@ -267,6 +287,7 @@ static int eps_sync(struct pw_compiler *c)
 		const struct pw_k8s_pod *pod = st->slot ? c->slots[st->slot - 1]->pod : NULL;
 
 		st->queued = false;
+		pw_state_changed(c, PW_MODEL_EP, id);
 		ret = owners_register(c, id, pod, &redo);
 		if (ret)
 			break;
@@ -290,8 +311,10 @@ static int eps_sync(struct pw_compiler *c)
 		if (!ret)
 			ret = pw_vec_push(&redo, id);
 	}
-	for (i = 0; i < redo.n && !ret; i++)
+	for (i = 0; i < redo.n && !ret; i++) {
+		pw_state_changed(c, PW_MODEL_EP, redo.v[i]);
 		ret = owners_redo(c, redo.v[i]);
+	}
 	pw_vec_release(&redo);
 	if (ret)
 		return ret;
@@ -308,6 +331,7 @@ static int state_reset(struct pw_compiler *c)
 	struct lh_entry *e, *tmp;
 	uint32_t i;
 
+	c->all_changed = true;
 	if (c->m_pols)
 		memset(c->m_pols, 0, c->nr_m_pols * sizeof(*c->m_pols));
 	if (c->m_rules)
@@ -418,140 +442,6 @@ out:
 	return ret;
 }
 
-static int dup_arr(void *dst, const void *src, size_t n, size_t size)
-{
-	void **d = dst;
-
-	*d = NULL;
-	if (!n)
-		return 0;
-	*d = malloc(n * size);
-	if (!*d)
-		return -ENOMEM;
-	memcpy(*d, src, n * size);
-	return 0;
-}
-
-static bool set_in_model(const struct pw_compiler *c, uint32_t id)
-{
-	return c->set_ids.keys[id] &&
-	       ((id < c->nr_set_uses && c->set_uses[id]) || id == c->node_set);
-}
-
-static int copy_eps(const struct pw_compiler *c, struct pw_model *out)
-{
-	uint32_t id, n = 0;
-	unsigned int d;
-
-	for (id = 0; id < c->nr_eps_by_id; id++)
-		n += c->eps[id].m != NULL;
-	out->eps = calloc(n ? n : 1, sizeof(*out->eps));
-	if (!out->eps)
-		return -ENOMEM;
-	for (id = 0; id < c->nr_eps_by_id; id++) {
-		const struct pw_model_ep *s = c->eps[id].m;
-		struct pw_model_ep *e;
-		int ret;
-
-		if (!s)
-			continue;
-		e = &out->eps[out->nr_eps++];
-		*e = *s;
-		e->ns = strdup(s->ns);
-		e->name = strdup(s->name);
-		e->addrs = NULL;
-		memset(e->rules, 0, sizeof(e->rules));
-		memset(e->policies, 0, sizeof(e->policies));
-		e->flags = (s->nr_policies[PODWALL_DIR_INGRESS] ?
-			    PODWALL_EP_F_ISOLATED_INGRESS : 0) |
-			   (s->nr_policies[PODWALL_DIR_EGRESS] ?
-			    PODWALL_EP_F_ISOLATED_EGRESS : 0);
-		ret = !e->ns || !e->name ? -ENOMEM :
-		      dup_arr(&e->addrs, s->addrs, s->nr_addrs, sizeof(*s->addrs));
-		if (!ret && !e->addrs) {
-			e->addrs = malloc(sizeof(*e->addrs));
-			ret = e->addrs ? 0 : -ENOMEM;
-		}
-		for (d = 0; d < __PODWALL_DIR_MAX && !ret; d++) {
-			ret = dup_arr(&e->rules[d], s->rules[d], s->nr_rules[d],
-				      sizeof(*s->rules[d]));
-			if (!ret)
-				ret = dup_arr(&e->policies[d], s->policies[d],
-					      s->nr_policies[d], sizeof(*s->policies[d]));
-		}
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int copy_state(const struct pw_compiler *c, struct pw_model *out)
-{
-	uint32_t id, np = 0, ns = 0, nr = 0;
-
-	for (id = 0; id < c->nr_m_pols; id++)
-		np += c->m_pols[id] != NULL;
-	for (id = 0; id < c->set_ids.nr_by_id; id++)
-		ns += set_in_model(c, id);
-	for (id = 0; id < c->nr_m_rules; id++)
-		nr += c->m_rules[id] != NULL;
-	out->policies = calloc(np ? np : 1, sizeof(*out->policies));
-	out->sets = calloc(ns ? ns : 1, sizeof(*out->sets));
-	out->rules = calloc(nr ? nr : 1, sizeof(*out->rules));
-	if (!out->policies || !out->sets || !out->rules)
-		return -ENOMEM;
-	out->node_set = c->node_set;
-	for (id = 0; id < c->nr_m_pols; id++) {
-		struct pw_model_policy *p;
-
-		if (!c->m_pols[id])
-			continue;
-		p = &out->policies[out->nr_policies++];
-		p->id = id;
-		p->ns = strdup(c->m_pols[id]->ns);
-		p->name = strdup(c->m_pols[id]->name);
-		if (!p->ns || !p->name)
-			return -ENOMEM;
-	}
-	for (id = 0; id < c->set_ids.nr_by_id; id++) {
-		const struct pw_prefixes *pf;
-		struct pw_model_set *s;
-
-		if (!set_in_model(c, id))
-			continue;
-		pf = c->set_ids.keys[id];
-		s = &out->sets[out->nr_sets++];
-		s->id = id;
-		s->nr_prefixes = pf->n;
-		if (dup_arr(&s->prefixes, pf->a, pf->n, sizeof(*pf->a)))
-			return -ENOMEM;
-	}
-	for (id = 0; id < c->nr_m_rules; id++) {
-		struct pw_model_rule *r;
-
-		if (!c->m_rules[id])
-			continue;
-		r = &out->rules[out->nr_rules++];
-		*r = *c->m_rules[id];
-		r->ports = NULL;
-		if (dup_arr(&r->ports, c->m_rules[id]->ports, r->nr_ports,
-			    sizeof(*r->ports)))
-			return -ENOMEM;
-	}
-	return copy_eps(c, out);
-}
-
-int pw_state_copy(struct pw_compiler *c, struct pw_model *out)
-{
-	int ret;
-
-	pw_model_init(out);
-	ret = copy_state(c, out);
-	if (ret)
-		pw_model_free(out);
-	return ret;
-}
-
 void pw_state_release(struct pw_compiler *c)
 {
 	uint32_t i;
@@ -562,6 +452,10 @@ void pw_state_release(struct pw_compiler *c)
 	free(c->m_pols);
 	free(c->m_rules);
 	free(c->set_uses);
+	for (i = 0; i < 4; i++) {
+		pw_vec_release(&c->changed[i]);
+		free(c->chflag[i]);
+	}
 	pw_vec_release(&c->ep_dirty);
 	pw_vec_release(&c->ep_unref);
 }
