@@ -11,7 +11,9 @@
  * and as a whole new model (pw_compiler_compile()), median and max, wall
  * and CPU time, with the size of the delta.
  *
- *   compile_bench [PODS NAMESPACES POLICIES [ROUNDS]]
+ *   compile_bench [PODS NAMESPACES POLICIES [ROUNDS [KIND]]]
+ *
+ * KIND 0-6 measures that kind of change only (for a profiler).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -259,6 +261,7 @@ int main(int argc, char **argv)
 	int pods = argc > 1 ? atoi(argv[1]) : 10000;
 	int pols = argc > 3 ? atoi(argv[3]) : 2000;
 	int rounds = argc > 4 ? atoi(argv[4]) : 50;
+	int only = argc > 5 ? atoi(argv[5]) : -1;
 	struct pw_compiler *c = pw_compiler_new();
 	struct pw_model live, whole;
 	struct pw_model_delta d;
@@ -304,6 +307,8 @@ int main(int argc, char **argv)
 	for (ch = 0; ch < NR_CHANGES; ch++) {
 		struct phase put = { 0 }, into = { 0 }, total = { 0 }, copy = { 0 };
 
+		if (only >= 0 && ch != only)
+			continue;
 		dmax = 0;
 		for (k = 0; k < rounds; k++) {
 			double tw = now_ms(), tc = cpu_ms();

@@ -35,6 +35,7 @@ struct pw_pass {
 	struct lh_table *sel_cache;	/* selector text -> struct pw_vec of slots */
 	struct lh_table *egress_cache;	/* peers + port names -> egress_res */
 	struct pw_pol_log *log;		/* output of the policy being compiled */
+	struct pw_peerset *ps;		/* the peer set of the rule being compiled */
 };
 
 /* What egress_named() found for one peers text and set of port names. */
@@ -115,7 +116,7 @@ void pw_pol_log_free(struct pw_compiler *c, struct pw_pol_log *log)
 		free(log->rules[i].r.ports);
 	}
 	for (i = 0; c && i < log->nr_ps; i++)
-		pw_peerset_put(c, log->ps[i]);
+		pw_peerset_put(c, log->ps[i], log);
 	if (c)
 		pw_idmap_unref(&c->policy_ids, log->pol.id);
 	free(log->pol.ns);
@@ -196,6 +197,7 @@ struct emit {
 	const struct pw_port_range *ports;	/* normalised */
 	uint32_t nr_ports;
 	bool any_port;
+	bool from_ps;			/* @set is the rule's peer set */
 };
 
 /* Adds the rule to the log (once) and returns its id, 0 if it admits nothing. */
@@ -252,6 +254,7 @@ static int emit_rule(struct pw_pass *p, const struct emit *e, uint32_t *out)
 	r->dir = e->dir;
 	r->set = e->any_peer ? 0 : e->set;
 	pw_idmap_ref(&p->c->set_ids, r->set);
+	pr->ps = e->from_ps && !e->any_peer ? p->ps : NULL;
 	if (e->any_peer)
 		r->flags |= PW_RULE_F_ANY_PEER;
 	if (e->any_port)
@@ -461,15 +464,16 @@ static int rule_peer_set(struct pw_pass *p, const struct pw_k8s_policy *pol,
 	struct pw_peerset *ps;
 	int ret;
 
-	ret = pw_peerset_get(p->c, key, pol, r, &ps);
+	ret = pw_peerset_get(p->c, key, pol, r, p->log, &ps);
 	free(key);
 	if (ret)
 		return ret;
 	ret = log_ps(p->log, ps);
 	if (ret) {
-		pw_peerset_put(p->c, ps);
+		pw_peerset_put(p->c, ps, p->log);
 		return ret;
 	}
+	p->ps = ps;
 	return pw_peerset_set(p->c, ps, set);
 }
 
@@ -672,7 +676,7 @@ static int egress_named(struct pw_pass *p, const struct pw_k8s_policy *pol,
 	for (i = 0; i < res->n && !ret; i++) {
 		char variant[64];
 		struct emit e = { pid, PODWALL_DIR_EGRESS, index, variant, false,
-				  res->sets[i], &res->ports[i], 1, false };
+				  res->sets[i], &res->ports[i], 1, false, false };
 		uint32_t rid;
 
 		snprintf(variant, sizeof(variant), "e%u:%u-%u", res->ports[i].proto,
@@ -699,7 +703,7 @@ static int ingress_named(struct pw_pass *p, uint32_t pid, uint32_t index,
 		uint32_t n = resolve_names(r, ep_pod(p->c, eps->v[i]), res, 64), rid;
 		char variant[1024];
 		struct emit e = { pid, PODWALL_DIR_INGRESS, index, variant,
-				  r->any_peer, set, res, n, false };
+				  r->any_peer, set, res, n, false, true };
 
 		if (!n)
 			continue;	/* resolves nowhere: opens nothing */
@@ -724,13 +728,14 @@ static int compile_rule(struct pw_pass *p, const struct pw_k8s_policy *pol,
 	bool named = false;
 	int ret;
 
+	p->ps = NULL;
 	if (!r->any_peer) {
 		ret = rule_peer_set(p, pol, r, &set);
 		if (ret)
 			goto out;
 	}
 	if (r->any_port) {
-		struct emit e = { pid, dir, index, "*", r->any_peer, set, NULL, 0, true };
+		struct emit e = { pid, dir, index, "*", r->any_peer, set, NULL, 0, true, true };
 
 		ret = emit_rule(p, &e, &rid);
 		if (!ret)
@@ -757,7 +762,7 @@ static int compile_rule(struct pw_pass *p, const struct pw_k8s_policy *pol,
 	if (nr_num) {
 		char variant[1024];
 		struct emit e = { pid, dir, index, variant, r->any_peer, set, num,
-				  nr_num, false };
+				  nr_num, false, true };
 
 		variant[0] = 'n';
 		ports_sig(num, nr_num, variant + 1, sizeof(variant) - 1);
@@ -774,7 +779,8 @@ out:
 	return ret;
 }
 
-static int compile_policy(struct pw_pass *p, const struct pw_k8s_policy *pol)
+static int compile_policy(struct pw_pass *p, const struct pw_k8s_policy *pol,
+			  const struct pw_vec *eps)
 {
 	char key[PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 2];
 	struct pw_pol_log *l = p->log;
@@ -783,7 +789,12 @@ static int compile_policy(struct pw_pass *p, const struct pw_k8s_policy *pol)
 	unsigned int d;
 	int ret = 0;
 
-	lh_table_lookup_ex(p->c->cnss, pol->ns, (void **)&ns);
+	if (eps)
+		for (i = 0; i < eps->n; i++)
+			if (pw_vec_push(&l->eps, eps->v[i]))
+				return -ENOMEM;
+	if (!eps)
+		lh_table_lookup_ex(p->c->cnss, pol->ns, (void **)&ns);
 	for (i = 0; ns && i < ns->pods.n; i++) {
 		const struct pw_slot *s = p->c->slots[ns->pods.v[i]];
 
@@ -807,7 +818,7 @@ static int compile_policy(struct pw_pass *p, const struct pw_k8s_policy *pol)
 }
 
 int pw_policy_compile(struct pw_pass *p, const struct pw_k8s_policy *pol,
-		      struct pw_pol_log **out)
+		      const struct pw_vec *eps, struct pw_pol_log **out)
 {
 	struct pw_pol_log *l = calloc(1, sizeof(*l));
 	int ret;
@@ -819,7 +830,7 @@ int pw_policy_compile(struct pw_pass *p, const struct pw_k8s_policy *pol,
 	l->pol.ns = strdup(pol->ns);
 	l->pol.name = strdup(pol->name);
 	p->log = l;
-	ret = l->pol.ns && l->pol.name ? compile_policy(p, pol) : -ENOMEM;
+	ret = l->pol.ns && l->pol.name ? compile_policy(p, pol, eps) : -ENOMEM;
 	p->log = NULL;
 	if (ret) {
 		pw_pol_log_free(p->c, l);
@@ -871,57 +882,60 @@ static bool selects(const struct pw_k8s_policy *pol, const struct pw_slot *s)
 	       pw_k8s_selector_matches(&pol->pod_sel, s->pod->labels);
 }
 
-bool pw_policy_depends_on_pod(const struct pw_k8s_policy *pol,
-			      const struct pw_slot *old, const struct pw_slot *new,
-			      json_object *ns_labels)
+unsigned int pw_policy_depends_on_pod(const struct pw_k8s_policy *pol,
+				      const struct pw_slot *old,
+				      const struct pw_slot *new, json_object *ns_labels)
 {
 	bool same = same_but_labels(old, new);
 	bool so = selects(pol, old), sn = selects(pol, new);
-	unsigned int d;
 	uint32_t i, j;
 
 	/* Selection, and named ports resolved on the selected pods. */
 	if (so != sn || ((so || sn) && !same))
-		return true;
-	for (d = 0; d < __PODWALL_DIR_MAX; d++) {
-		for (i = 0; i < pol->nr_rules[d]; i++) {
-			const struct pw_k8s_rule *r = &pol->rules[d][i];
-			bool named = false, wide = r->any_peer;
+		return PW_DIRTY_ALL;
+	/*
+	 * Peer sets follow pods by themselves (peerset.c). Egress named ports
+	 * resolve on the peer pods, inside blocks too, or on any pod.
+	 */
+	for (i = 0; i < pol->nr_rules[PODWALL_DIR_EGRESS]; i++) {
+		const struct pw_k8s_rule *r = &pol->rules[PODWALL_DIR_EGRESS][i];
+		bool named = false, wide = r->any_peer;
 
-			for (j = 0; j < r->nr_ports; j++)
-				named |= r->ports[j].name != NULL;
-			for (j = 0; j < r->nr_peers; j++) {
-				bool to = pw_peer_takes(&r->peers[j], pol->ns, old, ns_labels);
-				bool tn = pw_peer_takes(&r->peers[j], pol->ns, new, ns_labels);
+		for (j = 0; j < r->nr_ports; j++)
+			named |= r->ports[j].name != NULL;
+		if (!named)
+			continue;
+		for (j = 0; j < r->nr_peers; j++) {
+			bool to = pw_peer_takes(&r->peers[j], pol->ns, old, ns_labels);
+			bool tn = pw_peer_takes(&r->peers[j], pol->ns, new, ns_labels);
 
-				wide |= r->peers[j].is_block;
-				if (to != tn || ((to || tn) && !same))
-					return true;
-			}
-			/* Egress names resolve on any peer pod, inside blocks too. */
-			if (d == PODWALL_DIR_EGRESS && named && wide && !same &&
-			    ((old && old->active) || (new && new->active)))
-				return true;
+			wide |= r->peers[j].is_block;
+			if (to != tn || ((to || tn) && !same))
+				return PW_DIRTY_PEERS;
 		}
+		if (wide && !same && ((old && old->active) || (new && new->active)))
+			return PW_DIRTY_PEERS;
 	}
-	return false;
+	return 0;
 }
 
 bool pw_policy_depends_on_ns(const struct pw_k8s_policy *pol, json_object *old,
 			     json_object *new)
 {
-	unsigned int d;
 	uint32_t i, j;
 
-	for (d = 0; d < __PODWALL_DIR_MAX; d++)
-		for (i = 0; i < pol->nr_rules[d]; i++)
-			for (j = 0; j < pol->rules[d][i].nr_peers; j++) {
-				const struct pw_k8s_peer *peer = &pol->rules[d][i].peers[j];
+	/* As for pods: only egress named ports look at the peers themselves. */
+	for (i = 0; i < pol->nr_rules[PODWALL_DIR_EGRESS]; i++) {
+		const struct pw_k8s_rule *r = &pol->rules[PODWALL_DIR_EGRESS][i];
+		bool named = false;
 
-				if (peer->ns_sel &&
-				    pw_k8s_selector_matches(peer->ns_sel, old) !=
-				    pw_k8s_selector_matches(peer->ns_sel, new))
-					return true;
-			}
+		for (j = 0; j < r->nr_ports; j++)
+			named |= r->ports[j].name != NULL;
+		for (j = 0; named && j < r->nr_peers; j++)
+			if (r->peers[j].ns_sel &&
+			    pw_k8s_selector_matches(r->peers[j].ns_sel, old) !=
+			    pw_k8s_selector_matches(r->peers[j].ns_sel, new))
+				return true;
+	}
 	return false;
 }

@@ -134,14 +134,17 @@ void pw_compiler_free(struct pw_compiler *c)
 	free(c);
 }
 
-int pw_compiler_mark(struct pw_compiler *c, const char *key)
+int pw_compiler_mark(struct pw_compiler *c, const char *key, unsigned int why)
 {
+	struct lh_entry *e = lh_table_lookup_entry(c->dirty, key);
 	char *k;
 
-	if (lh_table_lookup_entry(c->dirty, key))
+	if (e) {
+		e->v = (void *)((uintptr_t)lh_entry_v(e) | why);
 		return 0;
+	}
 	k = strdup(key);
-	if (!k || lh_table_insert(c->dirty, k, NULL)) {
+	if (!k || lh_table_insert(c->dirty, k, (void *)(uintptr_t)why)) {
 		free(k);
 		c->broken = true;
 		return -ENOMEM;
@@ -216,7 +219,7 @@ int pw_compiler_set_node(struct pw_compiler *c, const char *node)
 		if (c->slots[i] && slot_ep(c, c->slots[i]))
 			ret = -ENOMEM;
 	lh_foreach(c->pols, e)
-		if (pw_compiler_mark(c, lh_entry_k(e)))
+		if (pw_compiler_mark(c, lh_entry_k(e), PW_DIRTY_ALL))
 			ret = -ENOMEM;
 	return ret;
 }
@@ -293,11 +296,13 @@ static int pod_changes(struct pw_compiler *c, const struct pw_slot *old,
 	struct lh_entry *e;
 	int ret = 0;
 
-	lh_foreach(c->pols, e)
-		if (!lh_table_lookup_entry(c->dirty, lh_entry_k(e)) &&
-		    pw_policy_depends_on_pod(lh_entry_v(e), old, new, ns->labels) &&
-		    pw_compiler_mark(c, lh_entry_k(e)))
+	lh_foreach(c->pols, e) {
+		unsigned int why = pw_policy_depends_on_pod(lh_entry_v(e), old, new,
+							    ns->labels);
+
+		if (why && pw_compiler_mark(c, lh_entry_k(e), why))
 			ret = -ENOMEM;
+	}
 	if (pw_peersets_pod(c, old, new, ns->labels))
 		ret = -ENOMEM;
 	if (ret)
@@ -420,7 +425,7 @@ static int ns_relabel(struct pw_compiler *c, const char *name, json_object *labe
 	ns->labels = json_object_get(labels);
 	lh_foreach(c->pols, e)
 		if (pw_policy_depends_on_ns(lh_entry_v(e), old, labels) &&
-		    pw_compiler_mark(c, lh_entry_k(e)))
+		    pw_compiler_mark(c, lh_entry_k(e), PW_DIRTY_PEERS))
 			ret = -ENOMEM;
 	if (pw_peersets_ns(c, ns, old))
 		ret = -ENOMEM;
@@ -468,7 +473,7 @@ int pw_compiler_put_ns(struct pw_compiler *c, struct pw_k8s_ns *ns)
 int pw_compiler_put_policy(struct pw_compiler *c, struct pw_k8s_policy *pol)
 {
 	char *key = join(pol->ns, pol->name);
-	int ret = key ? pw_compiler_mark(c, key) : -ENOMEM;
+	int ret = key ? pw_compiler_mark(c, key, PW_DIRTY_ALL) : -ENOMEM;
 	int ret2 = store_put(c->pols, key, pol, pol_free_v);
 
 	return ret ? ret : ret2;
@@ -495,7 +500,7 @@ int pw_compiler_del_policy(struct pw_compiler *c, const char *ns,
 
 	if (!k)
 		return -ENOMEM;
-	ret = lh_table_delete(c->pols, k) ? -ENOENT : pw_compiler_mark(c, k);
+	ret = lh_table_delete(c->pols, k) ? -ENOENT : pw_compiler_mark(c, k, PW_DIRTY_ALL);
 	free(k);
 	return ret;
 }

@@ -109,7 +109,8 @@ struct pw_cnt_addr {
 
 struct pw_peerset {
 	char *key;
-	uint32_t users;			/* policy outputs holding it */
+	uint32_t nr_users, cap_users;
+	struct pw_pol_log **users;	/* the logs holding it, once per use */
 	char *ns;			/* the policy's namespace */
 	uint32_t nr_peers;
 	struct pw_k8s_peer *peers;	/* copies of the rule's peers */
@@ -156,8 +157,18 @@ struct pw_compiler {
 	bool all_changed;		/* too much to list: compare everything */
 };
 
+/*
+ * Why a policy is recompiled: its selection (or the policy) may have
+ * changed, or only what its egress named ports resolve on, or an empty
+ * peer set of its own; then the endpoints it selected still stand.
+ */
+enum {
+	PW_DIRTY_PEERS = 1,
+	PW_DIRTY_ALL = 3,
+};
+
 /* Marks the policy "ns/name" for recompiling at the next update. */
-int pw_compiler_mark(struct pw_compiler *c, const char *key);
+int pw_compiler_mark(struct pw_compiler *c, const char *key, unsigned int why);
 /*
  * Rebuilds the model from scratch at the next compile, as a new context
  * would, but keeping every id still in use.
@@ -172,6 +183,7 @@ void pw_compiler_forget(struct pw_compiler *c);
 struct pw_pol_rule {
 	char *key;			/* rule id key */
 	struct pw_model_rule r;		/* owns r.ports */
+	struct pw_peerset *ps;		/* where r.set came from, or NULL */
 };
 
 struct pw_pol_att {
@@ -199,15 +211,17 @@ struct pw_pol_log {
 struct pw_pass;
 struct pw_pass *pw_pass_new(struct pw_compiler *c);
 void pw_pass_free(struct pw_pass *p);
+/* @eps: the endpoints it selects if known (the previous output's), else NULL. */
 int pw_policy_compile(struct pw_pass *p, const struct pw_k8s_policy *pol,
-		      struct pw_pol_log **out);
+		      const struct pw_vec *eps, struct pw_pol_log **out);
 /* Drops the log's references too; @c NULL: frees memory only (teardown). */
 void pw_pol_log_free(struct pw_compiler *c, struct pw_pol_log *log);
 /*
  * Could @pod changing from @old to @new (either NULL, or inactive) change
- * @pol's output? @ns_labels: the labels of their namespace.
+ * @pol's output? 0, or a PW_DIRTY_* reason. @ns_labels: the labels of
+ * their namespace.
  */
-bool pw_policy_depends_on_pod(const struct pw_k8s_policy *pol,
+unsigned int pw_policy_depends_on_pod(const struct pw_k8s_policy *pol,
 			      const struct pw_slot *old, const struct pw_slot *new,
 			      json_object *ns_labels);
 /* Could namespace labels going from @old to @new change @pol's output? */
@@ -219,8 +233,9 @@ bool pw_peer_takes(const struct pw_k8s_peer *peer, const char *pol_ns,
 /* peerset.c */
 int pw_peerset_get(struct pw_compiler *c, const char *key,
 		   const struct pw_k8s_policy *pol, const struct pw_k8s_rule *r,
-		   struct pw_peerset **out);
-void pw_peerset_put(struct pw_compiler *c, struct pw_peerset *ps);
+		   struct pw_pol_log *user, struct pw_peerset **out);
+void pw_peerset_put(struct pw_compiler *c, struct pw_peerset *ps,
+		    struct pw_pol_log *user);
 /* Its set id now (no reference added); 0 if empty. */
 int pw_peerset_set(struct pw_compiler *c, struct pw_peerset *ps, uint32_t *set);
 int pw_peersets_pod(struct pw_compiler *c, const struct pw_slot *old,

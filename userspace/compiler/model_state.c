@@ -325,6 +325,78 @@ static int eps_sync(struct pw_compiler *c)
 	return 0;
 }
 
+/* Rule @r of an applied or pending log now takes set @set. */
+static int remap_rule(struct pw_compiler *c, struct pw_model_rule *r, uint32_t set)
+{
+	bool applied = r->id < c->nr_m_rules && c->m_rules[r->id] == r;
+
+	if (grow(&c->set_uses, &c->nr_set_uses, set, sizeof(*c->set_uses)))
+		return -ENOMEM;
+	pw_idmap_ref(&c->set_ids, set);
+	if (applied) {
+		if (!--c->set_uses[r->set])
+			pw_state_changed(c, PW_MODEL_SET, r->set);
+		if (!c->set_uses[set]++)
+			pw_state_changed(c, PW_MODEL_SET, set);
+		pw_state_changed(c, PW_MODEL_RULE, r->id);
+	}
+	pw_idmap_unref(&c->set_ids, r->set);
+	r->set = set;
+	return 0;
+}
+
+static int mark_log(struct pw_compiler *c, const struct pw_pol_log *l)
+{
+	char key[PODWALL_NAMESPACE_MAX + PODWALL_NAME_MAX + 2];
+
+	snprintf(key, sizeof(key), "%s/%s", l->pol.ns, l->pol.name);
+	return pw_compiler_mark(c, key, PW_DIRTY_PEERS);
+}
+
+/*
+ * At the start of an update: each peer set whose prefixes changed puts its
+ * new set id into its users' rules in place. The rule ids stay, so those
+ * policies need no recompiling. A set that became or stopped being empty
+ * makes or removes rules: those policies are recompiled instead.
+ */
+static int peersets_refresh(struct pw_compiler *c)
+{
+	struct lh_entry *e;
+	uint32_t i, j, old, set;
+	int ret;
+
+	lh_foreach(c->peersets, e) {
+		struct pw_peerset *ps = lh_entry_v(e);
+
+		if (!ps->stale)
+			continue;
+		old = ps->set;
+		ret = pw_peerset_set(c, ps, &set);
+		if (ret)
+			return ret;
+		if (old == set)
+			continue;
+		for (i = 0; i < ps->nr_users; i++) {
+			struct pw_pol_log *l = ps->users[i];
+
+			if (!old || !set) {
+				ret = mark_log(c, l);
+				if (ret)
+					return ret;
+				continue;
+			}
+			for (j = 0; j < l->nr_rules; j++) {
+				if (l->rules[j].ps != ps || l->rules[j].r.set != old)
+					continue;
+				ret = remap_rule(c, &l->rules[j].r, set);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
 /* Drops the model (not the logs, so ids survive) and marks everything dirty. */
 static int state_reset(struct pw_compiler *c)
 {
@@ -351,7 +423,7 @@ static int state_reset(struct pw_compiler *c)
 		if (pw_peerset_refill(c, lh_entry_v(e)))
 			return -ENOMEM;
 	lh_foreach(c->pols, e)
-		if (pw_compiler_mark(c, lh_entry_k(e)))
+		if (pw_compiler_mark(c, lh_entry_k(e), PW_DIRTY_ALL))
 			return -ENOMEM;
 	return 0;
 }
@@ -376,6 +448,11 @@ int pw_state_update(struct pw_compiler *c)
 			return ret;
 		c->broken = false;
 	}
+	ret = peersets_refresh(c);
+	if (ret) {
+		c->broken = true;
+		return ret;
+	}
 	n = (uint32_t)c->dirty->count;
 	keys = calloc(n + 1, sizeof(*keys));
 	olds = calloc(n + 1, sizeof(*olds));
@@ -391,8 +468,11 @@ int pw_state_update(struct pw_compiler *c)
 		lh_table_lookup_ex(c->pols, keys[i], &pol);
 		lh_table_lookup_ex(c->pcache, keys[i], &old);
 		olds[i] = old;
+		/* Only peers changed: the endpoints it selected still stand. */
 		if (pol)
-			ret = pw_policy_compile(pass, pol, &news[i]);
+			ret = pw_policy_compile(pass, pol,
+						old && (uintptr_t)lh_entry_v(e) == PW_DIRTY_PEERS ?
+						&olds[i]->eps : NULL, &news[i]);
 		i++;
 	}
 	pw_pass_free(pass);

@@ -120,6 +120,7 @@ static void ps_release(struct pw_peerset *ps)
 		free(ps->peers[i].except);
 	}
 	free(ps->peers);
+	free(ps->users);
 	free(ps->addrs);
 	free(ps->ns);
 	free(ps->key);
@@ -202,23 +203,40 @@ static int ps_fill(struct pw_compiler *c, struct pw_peerset *ps)
 	return ret;
 }
 
+static int add_user(struct pw_peerset *ps, struct pw_pol_log *user)
+{
+	if (ps->nr_users == ps->cap_users) {
+		uint32_t nc = ps->cap_users ? ps->cap_users * 2 : 4;
+		void *n = realloc(ps->users, nc * sizeof(*ps->users));
+
+		if (!n)
+			return -ENOMEM;
+		ps->users = n;
+		ps->cap_users = nc;
+	}
+	ps->users[ps->nr_users++] = user;
+	return 0;
+}
+
 int pw_peerset_get(struct pw_compiler *c, const char *key,
 		   const struct pw_k8s_policy *pol, const struct pw_k8s_rule *r,
-		   struct pw_peerset **out)
+		   struct pw_pol_log *user, struct pw_peerset **out)
 {
 	struct pw_peerset *ps = NULL;
 	uint32_t i;
 	int ret;
 
 	if (key && lh_table_lookup_ex(c->peersets, key, (void **)&ps)) {
-		ps->users++;
+		if (add_user(ps, user))
+			return -ENOMEM;
 		*out = ps;
 		return 0;
 	}
 	ps = calloc(1, sizeof(*ps));
-	if (!ps)
+	if (!ps || add_user(ps, user)) {
+		free(ps);
 		return -ENOMEM;
-	ps->users = 1;
+	}
 	ps->stale = true;
 	if (key)
 		ps->key = strdup(key);
@@ -266,9 +284,17 @@ int pw_peerset_refill(struct pw_compiler *c, struct pw_peerset *ps)
 	return ps_fill(c, ps);
 }
 
-void pw_peerset_put(struct pw_compiler *c, struct pw_peerset *ps)
+void pw_peerset_put(struct pw_compiler *c, struct pw_peerset *ps,
+		    struct pw_pol_log *user)
 {
-	if (--ps->users)
+	uint32_t i;
+
+	for (i = 0; i < ps->nr_users; i++)
+		if (ps->users[i] == user) {
+			ps->users[i] = ps->users[--ps->nr_users];
+			break;
+		}
+	if (ps->nr_users)
 		return;
 	pw_idmap_unref(&c->set_ids, ps->set);
 	lh_table_delete(c->peersets, ps->key);	/* frees it */
