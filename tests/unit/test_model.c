@@ -202,7 +202,7 @@ static void test_addr(void **state)
 }
 
 /*
- * Large documents: larger than the pieces the reader feeds json-c (64 KiB),
+ * Large documents: many times the pieces the reader feeds json-c (8 KiB),
  * whose top-level lists are read while the tokener is still filling them.
  * The result and the messages must be those of the finished document.
  */
@@ -343,7 +343,10 @@ static void test_big_repeated_key(void **state)
 	free(text);
 }
 
-/* Every byte of a document at the end of a piece: the same model each time. */
+/*
+ * Every byte of a document at the end of a piece (65536 is a multiple of
+ * the piece size): the same model each time.
+ */
 static void test_piece_boundaries(void **state)
 {
 	size_t n = strlen(good), pad, k;

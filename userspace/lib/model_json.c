@@ -53,8 +53,12 @@
 #define TAKE_EARLY 0
 #endif
 
-/* Bytes given to the tokener at a time: large enough that its per-call cost vanishes. */
-#define PIECE (64 * 1024)
+/*
+ * Bytes given to the tokener at a time: few enough that what it builds for
+ * a piece stays in cache, enough that its cost per call (a locale switch)
+ * vanishes. On the 30.9 MB set 4 to 16 KiB read alike, 64 KiB ~12 % slower.
+ */
+#define PIECE (8 * 1024)
 
 static const char *const dir_names[__PODWALL_DIR_MAX] = {
 	[PODWALL_DIR_INGRESS] = "ingress",
