@@ -7,7 +7,10 @@
  * computed against) and checks the kernel against the expected model:
  * a dump equal object by object, the GET_INFO totals, and random tuples
  * whose EVAL verdict must equal pw_match over pw_model_table(expected).
- * Every 10th round also REPLACE-loads the model and checks again.
+ * Every 4th round first sends the delta plus a rule naming a missing set,
+ * or minus a set a rule uses: the commit must be refused naming the set,
+ * and the live set stay as it was. Every 10th
+ * round also REPLACE-loads the model and checks again.
  *
  * -v prints each round's delta; -n skips the GET_INFO totals (to isolate a totals defect from the rest);
  * -e also lets sets, port lists and endpoint address lists be empty and
@@ -1110,6 +1113,63 @@ static void check_all(struct pw_nl *nl, const struct pw_model *want,
 	check_tuples(nl, want, when);
 }
 
+/*
+ * Sends @next's delta plus a rule naming a set that does not exist: the
+ * commit must be refused naming it, and the live set stay @cur (edits of
+ * shared leaves and shards must not leak into it).
+ */
+static void refused_round(struct pw_nl *nl, const struct pw_model *cur,
+			  const struct pw_model *next, uint64_t gen, int used)
+{
+	struct pw_model_delta d;
+	struct pw_model bad;
+	struct pw_model_rule *r;
+	uint32_t id = 0, set = 60000, i;
+	char name[32];
+	int ret;
+
+	model_copy(&bad, next);
+	if (used) {
+		/* Or: delete a set a rule still uses (and cur has it). */
+		for (i = 0; i < bad.nr_rules && !id; i++) {
+			r = &bad.rules[i];
+			if (!(r->flags & PW_RULE_F_ANY_PEER) && pw_model_set(cur, r->set) &&
+			    r->set != bad.node_set)
+				id = r->id, set = r->set;
+		}
+		for (i = 0; id && i < bad.nr_sets; i++)
+			if (bad.sets[i].id == set)
+				DEL_AT(&bad, sets, nr_sets, i);
+	} else if ((id = free_id(&bad, PW_MODEL_RULE, MAX_RULE_ID))) {
+		bad.rules = xrealloc(bad.rules, (bad.nr_rules + 1) * sizeof(*r));
+		r = &bad.rules[bad.nr_rules++];
+		memset(r, 0, sizeof(*r));
+		r->id = id;
+		r->policy = any_policy(&bad);
+		r->set = set;
+		r->flags = PW_RULE_F_ANY_PORT;
+		sort_model(&bad);
+	}
+	if (!id) {
+		pw_model_free(&bad);
+		return;
+	}
+	if (pw_model_diff(cur, &bad, &d))
+		die("pw_model_diff failed");
+	ret = pw_nl_apply_delta(nl, cur, &bad, &d, gen, NULL);
+	if (!ret)
+		die("a commit with rule %u naming %s set %u was accepted", id,
+		    used ? "deleted" : "missing", set);
+	snprintf(name, sizeof(name), "set %u ", set);
+	if (!strstr(pw_nl_error(nl), name))
+		die("refused commit: message does not name set %u: %s", set,
+		    pw_nl_error(nl));
+	pw_nl_txn_abort(nl);
+	pw_model_delta_free(&d);
+	pw_model_free(&bad);
+	check_all(nl, cur, gen, "after a refused commit of the round's delta");
+}
+
 int main(int argc, char **argv)
 {
 	struct pw_model cur, next;
@@ -1164,6 +1224,8 @@ int main(int argc, char **argv)
 			       d.nr_put[0], d.nr_put[1], d.nr_put[2], d.nr_put[3],
 			       d.nr_del[0], d.nr_del[1], d.nr_del[2], d.nr_del[3]);
 		}
+		if (round_no % 4 == 0)
+			refused_round(nl, &cur, &next, gen, round_no % 8 == 0);
 		ret = pw_nl_apply_delta(nl, &cur, &next, &d, base, &gen);
 		if (ret)
 			die("incremental commit (%u/%u/%u/%u puts, %u/%u/%u/%u deletes) refused: %s",
