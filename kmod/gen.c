@@ -40,11 +40,11 @@ struct podwall_obj *podwall_obj_new(enum podwall_kind kind, u32 id)
 	obj->kind = kind;
 	obj->id = id;
 	if (kind == PODWALL_RULE) {
-		obj->hits = podwall_hits_alloc();
+		obj->hits = podwall_hits_get(&obj->ctr_slot);
 		if (!obj->hits)
 			goto err;
 	} else if (kind == PODWALL_EP) {
-		obj->stats = podwall_stats_alloc();
+		obj->stats = podwall_ep_stats_get(&obj->ctr_slot);
 		if (!obj->stats)
 			goto err;
 	}
@@ -64,11 +64,11 @@ static void obj_release(struct kref *ref)
 		break;
 	case PODWALL_RULE:
 		pw_rule_free(&podwall_pw_alloc, obj->rule);
-		free_percpu(obj->hits);
+		podwall_hits_put(obj->ctr_slot);
 		break;
 	case PODWALL_EP:
 		pw_ep_free(&podwall_pw_alloc, obj->ep);
-		free_percpu(obj->stats);
+		podwall_ep_stats_put(obj->ctr_slot);
 		break;
 	}
 	kfree(obj->ns);

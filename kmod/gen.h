@@ -48,6 +48,7 @@ struct podwall_obj {
 		struct podwall_hits __percpu *hits;	/* rules */
 		struct podwall_stats __percpu *stats;	/* endpoints */
 	};
+	u32 ctr_slot;			/* pool slot of @hits or @stats */
 };
 
 /* An endpoint address index, shared while endpoint addresses stay put. */

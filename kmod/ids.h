@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Objects by id, copy on write: a root of leaves, PW_IDS_LEAF ids each.
- * A leaf holds a reference on each of its objects, the matcher's pointers
- * to them (the table's pw_ids point at these), and how many objects of the
- * same version refer to each id. Leaves are shared between generations
- * and candidates; a writer copies a leaf it shares (reference count above
- * one) before changing it, so a new version costs its root plus the leaves
- * it touched.
+ * A leaf holds a reference on each of its objects and the matcher's
+ * pointers to them (the table's pw_ids point at these). Beside it, count
+ * leaves say how many objects of the same version refer to each id. Leaves
+ * are shared between generations and candidates; a writer copies a leaf
+ * it shares (reference count above one) before changing it, so a new
+ * version costs its roots plus the leaves it touched.
  *
  * Locking: writers (a candidate) run under the netns lock; a published
  * version is never written. Leaves are released from any context that may
@@ -26,15 +26,22 @@ struct podwall_leaf {
 	u32 nr;					/* objects held */
 	const void *pw[PW_IDS_LEAF];		/* matcher objects, by id */
 	struct podwall_obj *obj[PW_IDS_LEAF];
-	u32 users[PW_IDS_LEAF];			/* referrers of each id */
+};
+
+/* Referrers of each id: copying one takes no object references. */
+struct podwall_uses {
+	refcount_t ref;
+	u32 users[PW_IDS_LEAF];
 };
 
 struct podwall_ids {
 	struct pw_ids pw;			/* the matcher's root */
 	struct podwall_leaf **leaves;		/* pw.nr_leaves entries */
+	u32 nr_uses;
+	struct podwall_uses **uses;		/* nr_uses entries */
 };
 
-/* Function that returns the matcher's pointer for an object. */
+/* The matcher's pointer for an object (gen.c). */
 const void *podwall_obj_pw(const struct podwall_obj *obj);
 
 struct podwall_obj *podwall_ids_get(const struct podwall_ids *ids, u32 id);
@@ -53,7 +60,7 @@ int podwall_ids_refresh(struct podwall_ids *ids, u32 id);
 /* Adds @delta to the referrers of @id. */
 int podwall_ids_use(struct podwall_ids *ids, u32 id, int delta);
 
-/* Bytes held by the root and the leaves. */
+/* Bytes held by the roots and the leaves. */
 u64 podwall_ids_memory(const struct podwall_ids *ids);
 
 #endif /* _PODWALL_IDS_H */

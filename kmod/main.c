@@ -5,7 +5,8 @@
  * Init ladder: the workqueue that frees old generations, per-netns state
  * (which registers the hooks in every netns), the socket-release notifier
  * that drops candidates, and last the genl family, so userspace can reach
- * nothing before everything behind it exists. Exit runs it in reverse.
+ * nothing before everything behind it exists. Exit runs it in reverse and
+ * frees the counter pools last, once every object is gone.
  */
 #include <linux/module.h>
 #include <linux/workqueue.h>
@@ -15,6 +16,7 @@
 #include "netlink.h"
 #include "txn.h"
 #include "events.h"
+#include "stats.h"
 
 #define PODWALL_VERSION	"0.1.0"
 
@@ -44,6 +46,7 @@ err_notifier:
 	podwall_netns_unregister();
 err_netns:
 	destroy_workqueue(podwall_wq);
+	podwall_stats_pools_destroy();
 	return err;
 }
 
@@ -56,6 +59,7 @@ static void __exit podwall_exit(void)
 	/* Old generations wait in call_rcu, then on the workqueue. */
 	rcu_barrier();
 	destroy_workqueue(podwall_wq);
+	podwall_stats_pools_destroy();
 }
 
 module_init(podwall_init);

@@ -109,13 +109,13 @@ struct pw_ep {
 };
 
 /*
- * Objects by id: a two-level radix. Id i lives in leaves[i >> PW_IDS_SHIFT]
- * at i & (PW_IDS_LEAF - 1); a NULL leaf holds no objects. Leaves can be
- * shared between tables, so a new table copies only the root and the
- * leaves that changed.
+ * Objects by id: a two-level radix. Id i lives in leaves[i / PW_IDS_LEAF]
+ * at i % PW_IDS_LEAF; a NULL leaf holds no objects. Leaves can be shared
+ * between tables, so a new table copies only the root and the leaves that
+ * changed. 255 ids per leaf let the module keep a leaf, its header and its
+ * object pointers in one page.
  */
-#define PW_IDS_SHIFT	9
-#define PW_IDS_LEAF	(1U << PW_IDS_SHIFT)
+#define PW_IDS_LEAF	255U
 
 struct pw_ids {
 	__u32 nr_leaves;
@@ -124,17 +124,17 @@ struct pw_ids {
 
 static inline const void *pw_ids_get(const struct pw_ids *ids, __u32 id)
 {
-	__u32 l = id >> PW_IDS_SHIFT;
+	__u32 l = id / PW_IDS_LEAF;
 
 	if (l >= ids->nr_leaves || !ids->leaves[l])
 		return (const void *)0;
-	return ids->leaves[l][id & (PW_IDS_LEAF - 1)];
+	return ids->leaves[l][id % PW_IDS_LEAF];
 }
 
 /* One past the largest id @ids can hold. */
 static inline __u32 pw_ids_limit(const struct pw_ids *ids)
 {
-	return ids->nr_leaves << PW_IDS_SHIFT;
+	return ids->nr_leaves * PW_IDS_LEAF;
 }
 
 /* Endpoint addresses -> endpoint ids, open addressing over @cap slots. */

@@ -781,7 +781,8 @@ static int nl_del_object(struct sk_buff *req, struct genl_info *info)
 	return with_txn(info, del_object);
 }
 
-static int set_prefixes(struct genl_info *info, struct pw_addr **v, u32 *n)
+static int set_prefixes(struct genl_info *info, u32 max, struct pw_addr **v,
+			u32 *n)
 {
 	const struct nlattr *list = info->attrs[PODWALL_A_PREFIXES];
 
@@ -789,8 +790,7 @@ static int set_prefixes(struct genl_info *info, struct pw_addr **v, u32 *n)
 	*n = 0;
 	if (!list)
 		return 0;
-	return parse_prefixes(list, false, PODWALL_MAX_PREFIXES, v, n,
-			      info->extack);
+	return parse_prefixes(list, false, max, v, n, info->extack);
 }
 
 static int new_set(struct podwall_txn *txn, struct genl_info *info)
@@ -800,7 +800,7 @@ static int new_set(struct podwall_txn *txn, struct genl_info *info)
 	struct pw_addr *v;
 	int err;
 
-	err = set_prefixes(info, &v, &n);
+	err = set_prefixes(info, PODWALL_MAX_PREFIXES, &v, &n);
 	if (err)
 		return err;
 	obj = podwall_obj_new(PODWALL_SET, id);
@@ -833,7 +833,7 @@ static int edit_set(struct podwall_txn *txn, struct genl_info *info)
 				    "no such set in the transaction");
 		return -ENOENT;
 	}
-	err = set_prefixes(info, &v, &n);
+	err = set_prefixes(info, PODWALL_MAX_PREFIXES, &v, &n);
 	if (err)
 		return err;
 	err = podwall_txn_edit_set(txn, id, add, v, n);
@@ -859,7 +859,8 @@ static int set_node(struct podwall_txn *txn, struct genl_info *info)
 	u32 n;
 	int err;
 
-	err = set_prefixes(info, &v, &n);
+	/* GET_INFO returns the node set in one nest: keep it small. */
+	err = set_prefixes(info, PODWALL_MAX_NODE_PREFIXES, &v, &n);
 	if (err)
 		return err;
 	if (n) {

@@ -3,7 +3,13 @@
  * Per-CPU counters, summed only when userspace asks for them.
  */
 #include "stats.h"
+#include "ctrpool.h"
 #include "match.h"
+
+static struct podwall_ctrpool ep_pool =
+	PODWALL_CTRPOOL_INIT(ep_pool, struct podwall_stats);
+static struct podwall_ctrpool rule_pool =
+	PODWALL_CTRPOOL_INIT(rule_pool, struct podwall_hits);
 
 struct podwall_stats __percpu *podwall_stats_alloc(void)
 {
@@ -18,17 +24,42 @@ struct podwall_stats __percpu *podwall_stats_alloc(void)
 	return stats;
 }
 
-struct podwall_hits __percpu *podwall_hits_alloc(void)
+struct podwall_stats __percpu *podwall_ep_stats_get(u32 *slot)
 {
-	struct podwall_hits __percpu *hits;
+	struct podwall_stats __percpu *stats = podwall_ctrpool_get(&ep_pool, slot);
 	int cpu;
 
-	hits = alloc_percpu_gfp(struct podwall_hits, GFP_KERNEL_ACCOUNT);
-	if (!hits)
-		return NULL;
-	for_each_possible_cpu(cpu)
-		u64_stats_init(&per_cpu_ptr(hits, cpu)->syncp);
+	if (stats)
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
+	return stats;
+}
+
+void podwall_ep_stats_put(u32 slot)
+{
+	podwall_ctrpool_put(&ep_pool, slot);
+}
+
+struct podwall_hits __percpu *podwall_hits_get(u32 *slot)
+{
+	struct podwall_hits __percpu *hits = podwall_ctrpool_get(&rule_pool, slot);
+	int cpu;
+
+	if (hits)
+		for_each_possible_cpu(cpu)
+			u64_stats_init(&per_cpu_ptr(hits, cpu)->syncp);
 	return hits;
+}
+
+void podwall_hits_put(u32 slot)
+{
+	podwall_ctrpool_put(&rule_pool, slot);
+}
+
+void podwall_stats_pools_destroy(void)
+{
+	podwall_ctrpool_destroy(&ep_pool);
+	podwall_ctrpool_destroy(&rule_pool);
 }
 
 void podwall_stats_sum(struct podwall_stats __percpu *stats,

@@ -3,8 +3,8 @@
  * Per-CPU counters: per netns, per rule and per endpoint. Writers are the
  * hooks (softirq, this CPU only); readers sum every CPU when dumping.
  * Ownership: netns counters belong to struct podwall_net, rule and endpoint
- * counters to their object (struct podwall_obj), so they survive every
- * generation that shares the object.
+ * counters to their object (struct podwall_obj, by pool slot), so they
+ * survive every generation that shares the object.
  */
 #ifndef _PODWALL_STATS_H
 #define _PODWALL_STATS_H
@@ -35,8 +35,15 @@ struct podwall_hits {
 	struct u64_stats_sync syncp;
 };
 
+/* netns counters: one allocation each. */
 struct podwall_stats __percpu *podwall_stats_alloc(void);
-struct podwall_hits __percpu *podwall_hits_alloc(void);
+/* Endpoint and rule counters: blocks from pools (ctrpool.h), by slot. */
+struct podwall_stats __percpu *podwall_ep_stats_get(u32 *slot);
+void podwall_ep_stats_put(u32 slot);
+struct podwall_hits __percpu *podwall_hits_get(u32 *slot);
+void podwall_hits_put(u32 slot);
+/* At module exit, when no object is left. */
+void podwall_stats_pools_destroy(void);
 
 static inline void podwall_stats_inc(struct podwall_stats __percpu *stats,
 				     enum podwall_ctr ctr)

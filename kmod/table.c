@@ -364,7 +364,7 @@ void pw_ep_free(const struct pw_alloc *al, struct pw_ep *ep)
 int pw_ids_store(const struct pw_alloc *al, struct pw_ids *ids, __u32 id,
 		 const void *obj)
 {
-	__u32 l = id >> PW_IDS_SHIFT;
+	__u32 l = id / PW_IDS_LEAF;
 
 	if (l >= ids->nr_leaves) {
 		__u32 n = ids->nr_leaves ? ids->nr_leaves : 1;
@@ -386,7 +386,7 @@ int pw_ids_store(const struct pw_alloc *al, struct pw_ids *ids, __u32 id,
 		if (!ids->leaves[l])
 			return -ENOMEM;
 	}
-	ids->leaves[l][id & (PW_IDS_LEAF - 1)] = obj;
+	ids->leaves[l][id % PW_IDS_LEAF] = obj;
 	return 0;
 }
 

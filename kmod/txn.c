@@ -227,10 +227,8 @@ int podwall_txn_store(struct podwall_txn *txn, enum podwall_kind kind, u32 id,
 	if (obj)
 		account(&txn->view, obj, 1);
 	err = podwall_ids_store(&txn->view.ids[kind], id, obj);
-	if (err) {
+	if (err)
 		txn->broken = true;
-		podwall_obj_put(obj);
-	}
 	return err;
 }
 
@@ -266,16 +264,23 @@ int podwall_txn_edit_set(struct podwall_txn *txn, u32 id, bool add,
 	return err;
 }
 
+/* The node set is not an id'd set: it counts prefixes and memory only. */
+static void account_node(struct podwall_view *view, int delta)
+{
+	view->obj_memory += delta * (s64)podwall_obj_memory(view->node);
+	view->nr_prefixes += delta * (s64)view->node->set->nr_prefixes;
+}
+
 void podwall_txn_set_node(struct podwall_txn *txn, struct podwall_obj *node)
 {
-	if (txn->view.node)
-		account(&txn->view, txn->view.node, -1);
-	podwall_obj_put(txn->view.node);
+	if (txn->view.node) {
+		account_node(&txn->view, -1);
+		podwall_obj_put(txn->view.node);
+	}
 	txn->view.node = node;
 	if (node) {
 		node->owner = txn;
-		account(&txn->view, node, 1);
-		txn->view.count[PODWALL_SET]--;	/* not an id'd set */
+		account_node(&txn->view, 1);
 	}
 }
 

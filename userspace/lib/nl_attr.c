@@ -131,9 +131,12 @@ int pw_nl_put_prefixes(struct nl_msg *msg, int type, const struct pw_addr *a,
 	struct nlattr *list, *p;
 	uint32_t i;
 
-	/* libnl drops an empty nest at nla_nest_end(); keep it explicit. */
+	/*
+	 * libnl drops an empty nest at nla_nest_end(); keep it explicit, and
+	 * flagged as a nest: the kernel validates nests strictly.
+	 */
 	if (!n)
-		return nla_put(msg, type, 0, NULL) < 0 ? -EMSGSIZE : 0;
+		return nla_put(msg, type | NLA_F_NESTED, 0, NULL) < 0 ? -EMSGSIZE : 0;
 	list = nla_nest_start(msg, type);
 	if (!list)
 		return -EMSGSIZE;
@@ -187,7 +190,8 @@ int pw_nl_put_rule(struct nl_msg *msg, const struct pw_model_rule *r)
 	 * nowhere). libnl drops empty nests, so write that one directly.
 	 */
 	if (!r->nr_ports)
-		return nla_put(msg, PODWALL_A_PORTS, 0, NULL) < 0 ? -EMSGSIZE : 0;
+		return nla_put(msg, PODWALL_A_PORTS | NLA_F_NESTED, 0, NULL) < 0 ?
+		       -EMSGSIZE : 0;
 	list = nla_nest_start(msg, PODWALL_A_PORTS);
 	if (!list)
 		return -EMSGSIZE;

@@ -34,8 +34,9 @@
  *             Endpoints are the pods of this node; an address belongs to at
  *             most one endpoint.
  *
- * Plus one node set (PODWALL_CMD_SET_NODE): connections from any of its
- * addresses are always allowed (kubelet probes).
+ * Plus one node set (PODWALL_CMD_SET_NODE, at most PODWALL_MAX_NODE_PREFIXES
+ * prefixes, all in one message and all returned by GET_INFO): connections
+ * from any of its addresses are always allowed (kubelet probes).
  *
  * Verdict: a new connection from S to D is allowed iff (S is not an
  * isolated-for-egress endpoint, or one of its egress rules admits D and the
@@ -117,6 +118,7 @@
 #define PODWALL_MAX_ENDPOINTS		(1U << 16)
 #define PODWALL_MAX_PREFIXES		(1U << 24)	/* over all sets */
 #define PODWALL_MAX_ADDRS_PER_EP	16
+#define PODWALL_MAX_NODE_PREFIXES	1024	/* the node's own addresses */
 #define PODWALL_MAX_PORTS_PER_RULE	1024
 #define PODWALL_NAMESPACE_MAX		64	/* 63 + NUL */
 #define PODWALL_NAME_MAX		254	/* 253 + NUL */
