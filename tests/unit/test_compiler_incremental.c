@@ -205,23 +205,26 @@ static void add(struct pw_compiler *c, const char *kind, const char *text)
 	json_object_put(o);
 }
 
+/* The node whose pods are endpoints: node-a, until a test moves it. */
+static const char *node = "node-a";
+
 static void setup_node(struct pw_compiler *c)
 {
 	struct pw_addr a[2];
 
-	assert_int_equal(pw_addr_parse("10.9.0.1", &a[0]), 0);
+	assert_int_equal(pw_addr_parse(node[5] == 'a' ? "10.9.0.1" : "10.9.0.2", &a[0]), 0);
 	assert_int_equal(pw_addr_parse("fd09::1", &a[1]), 0);
-	assert_int_equal(pw_compiler_set_node(c, "node-a"), 0);
+	assert_int_equal(pw_compiler_set_node(c, node), 0);
 	assert_int_equal(pw_compiler_set_node_addrs(c, a, 2), 0);
 }
 
+/* A new compiler given the objects (the node last, as podwallctl does). */
 static struct pw_compiler *fresh(const struct objs *o)
 {
 	struct pw_compiler *c = pw_compiler_new();
 	int i;
 
 	assert_non_null(c);
-	setup_node(c);
 	for (i = 0; i < NR_NS; i++)
 		if (o->ns[i])
 			add(c, "Namespace", o->ns[i]);
@@ -231,6 +234,7 @@ static struct pw_compiler *fresh(const struct objs *o)
 	for (i = 0; i < NR_POL; i++)
 		if (o->pol[i])
 			add(c, "NetworkPolicy", o->pol[i]);
+	setup_node(c);
 	return c;
 }
 
@@ -597,6 +601,11 @@ static void run_seed(uint32_t seed)
 	assert_int_equal(pw_compiler_compile_into(c, &into, &d), 0);
 	assert_no_delta(&d);
 	pw_model_delta_free(&d);
+	/* Another node: other endpoints, other node addresses. */
+	node = "node-b";
+	setup_node(c);
+	check_same(c, &o, seed, STEPS + 1, "node moved", &into, &prev);
+	node = "node-a";
 	pw_model_free(&before);
 	pw_model_free(&after);
 	pw_model_free(&into);
