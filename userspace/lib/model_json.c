@@ -685,11 +685,62 @@ static int sort_unique(struct rd *rd, void *base, uint32_t n, size_t size,
 	return 0;
 }
 
+/*
+ * Each rule's direction by id, 0 for no such rule, else 1 + PODWALL_DIR_*:
+ * endpoints name rules by the hundred thousand, and a binary search each
+ * over all rules misses the cache at nearly every step.
+ */
+static uint8_t *rule_dirs(const struct pw_model *m, uint32_t *nr)
+{
+	uint8_t *dirs;
+	uint32_t i;
+
+	*nr = m->nr_rules ? m->rules[m->nr_rules - 1].id + 1 : 1;
+	dirs = calloc(*nr, 1);
+	for (i = 0; dirs && i < m->nr_rules; i++)
+		dirs[m->rules[i].id] = 1 + m->rules[i].dir;
+	return dirs;
+}
+
+static int check_ep_refs(struct rd *rd, const struct pw_model *m)
+{
+	const struct pw_model_ep *e;
+	uint32_t j, nr_dirs;
+	unsigned int d;
+	uint8_t *dirs;
+	int err = 0;
+
+	dirs = rule_dirs(m, &nr_dirs);
+	if (!dirs)
+		return -ENOMEM;
+	for (e = m->eps; e < m->eps + m->nr_eps && !err; e++) {
+		for (d = 0; d < __PODWALL_DIR_MAX && !err; d++) {
+			for (j = 0; j < e->nr_rules[d] && !err; j++) {
+				uint32_t id = e->rules[d][j];
+				unsigned int dir = id < nr_dirs ? dirs[id] : 0;
+
+				if (!dir)
+					err = fail(rd, NULL, "endpoint %u: field \"%s_rules\": rule %u does not exist",
+						   e->id, dir_names[d], id);
+				else if (dir - 1 != d)
+					err = fail(rd, NULL, "endpoint %u: field \"%s_rules\": rule %u is an %s rule",
+						   e->id, dir_names[d], id, dir_names[dir - 1]);
+			}
+			for (j = 0; j < e->nr_policies[d] && !err; j++)
+				if (!pw_model_policy(m, e->policies[d][j]))
+					err = fail(rd, NULL, "endpoint %u: field \"%s_policies\": policy %u does not exist",
+						   e->id, dir_names[d], e->policies[d][j]);
+		}
+	}
+	free(dirs);
+	return err;
+}
+
 static int check_refs(struct rd *rd, const struct pw_model *m)
 {
 	struct pw_addr *all;
 	uint32_t i, j, n = 0;
-	unsigned int d;
+	int err;
 
 	if (m->node_set && !pw_model_set(m, m->node_set))
 		return fail(rd, NULL, "node_set: set %u does not exist", m->node_set);
@@ -703,28 +754,11 @@ static int check_refs(struct rd *rd, const struct pw_model *m)
 			return fail(rd, NULL, "rule %u: field \"set\": set %u does not exist",
 				    r->id, r->set);
 	}
-	for (i = 0; i < m->nr_eps; i++) {
-		const struct pw_model_ep *e = &m->eps[i];
-
-		n += e->nr_addrs;
-		for (d = 0; d < __PODWALL_DIR_MAX; d++) {
-			for (j = 0; j < e->nr_rules[d]; j++) {
-				const struct pw_model_rule *r =
-					pw_model_rule(m, e->rules[d][j]);
-
-				if (!r)
-					return fail(rd, NULL, "endpoint %u: field \"%s_rules\": rule %u does not exist",
-						    e->id, dir_names[d], e->rules[d][j]);
-				if (r->dir != d)
-					return fail(rd, NULL, "endpoint %u: field \"%s_rules\": rule %u is an %s rule",
-						    e->id, dir_names[d], r->id, dir_names[r->dir]);
-			}
-			for (j = 0; j < e->nr_policies[d]; j++)
-				if (!pw_model_policy(m, e->policies[d][j]))
-					return fail(rd, NULL, "endpoint %u: field \"%s_policies\": policy %u does not exist",
-						    e->id, dir_names[d], e->policies[d][j]);
-		}
-	}
+	err = check_ep_refs(rd, m);
+	if (err)
+		return err;
+	for (i = 0; i < m->nr_eps; i++)
+		n += m->eps[i].nr_addrs;
 	all = calloc(n ? n : 1, sizeof(*all));
 	if (!all)
 		return -ENOMEM;
