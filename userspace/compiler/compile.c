@@ -219,15 +219,8 @@ static int emit_rule(struct pw_pass *p, const struct emit *e, uint32_t *out)
 			*out = l->rules[i].r.id;
 			return 0;
 		}
-	if (l->nr_rules == l->cap_rules) {
-		uint32_t nc = l->cap_rules ? l->cap_rules * 2 : 8;
-		void *n = realloc(l->rules, nc * sizeof(*l->rules));
-
-		if (!n)
-			return -ENOMEM;
-		l->rules = n;
-		l->cap_rules = nc;
-	}
+	if (pw_array_room(&l->rules, l->nr_rules, &l->cap_rules, sizeof(*l->rules)))
+		return -ENOMEM;
 	pr = &l->rules[l->nr_rules];
 	memset(pr, 0, sizeof(*pr));
 	r = &pr->r;
@@ -268,15 +261,8 @@ static int att(struct pw_pass *p, uint32_t ep, uint8_t dir, uint32_t rule)
 {
 	struct pw_pol_log *l = p->log;
 
-	if (l->nr_att == l->cap_att) {
-		uint32_t nc = l->cap_att ? l->cap_att * 2 : 16;
-		void *n = realloc(l->att, nc * sizeof(*l->att));
-
-		if (!n)
-			return -ENOMEM;
-		l->att = n;
-		l->cap_att = nc;
-	}
+	if (pw_array_room(&l->att, l->nr_att, &l->cap_att, sizeof(*l->att)))
+		return -ENOMEM;
 	l->att[l->nr_att++] = (struct pw_pol_att){ ep, rule, dir };
 	return 0;
 }
@@ -387,15 +373,8 @@ static const struct pw_vec *peer_pods(struct pw_pass *p,
 
 static int log_ps(struct pw_pol_log *l, struct pw_peerset *ps)
 {
-	if (l->nr_ps == l->cap_ps) {
-		uint32_t nc = l->cap_ps ? l->cap_ps * 2 : 4;
-		void *n = realloc(l->ps, nc * sizeof(*l->ps));
-
-		if (!n)
-			return -ENOMEM;
-		l->ps = n;
-		l->cap_ps = nc;
-	}
+	if (pw_array_room(&l->ps, l->nr_ps, &l->cap_ps, sizeof(*l->ps)))
+		return -ENOMEM;
 	l->ps[l->nr_ps++] = ps;
 	return 0;
 }

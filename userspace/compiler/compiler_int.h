@@ -17,6 +17,8 @@ struct pw_vec {
 	uint32_t *v;
 };
 
+/* Room for one more element in *@arr (@n used of @cap), doubling. */
+int pw_array_room(void *arr, uint32_t n, uint32_t *cap, size_t size);
 int pw_vec_push(struct pw_vec *v, uint32_t x);
 /* Removes one @x (order not kept); false if absent. */
 bool pw_vec_del(struct pw_vec *v, uint32_t x);
@@ -252,6 +254,7 @@ void pw_state_release(struct pw_compiler *c);
 void pw_state_changed(struct pw_compiler *c, enum pw_model_kind kind, uint32_t id);
 
 /* model_out.c: the model handed out, whole or as an in-place update. */
+void pw_ep_release(struct pw_model_ep *e);
 int pw_state_copy(struct pw_compiler *c, struct pw_model *out);
 int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
 		       struct pw_model_delta *delta);

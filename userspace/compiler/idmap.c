@@ -9,17 +9,26 @@
 #include "compiler_int.h"
 #include "k8s_err.h"
 
+int pw_array_room(void *arr, uint32_t n, uint32_t *cap, size_t size)
+{
+	void **a = arr, *na;
+	uint32_t nc;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 4;
+	na = realloc(*a, (size_t)nc * size);
+	if (!na)
+		return -ENOMEM;
+	*a = na;
+	*cap = nc;
+	return 0;
+}
+
 int pw_vec_push(struct pw_vec *v, uint32_t x)
 {
-	if (v->n == v->cap) {
-		uint32_t ncap = v->cap ? v->cap * 2 : 4;
-		uint32_t *nv = realloc(v->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		v->v = nv;
-		v->cap = ncap;
-	}
+	if (pw_array_room(&v->v, v->n, &v->cap, sizeof(*v->v)))
+		return -ENOMEM;
 	v->v[v->n++] = x;
 	return 0;
 }

@@ -161,9 +161,8 @@ static bool ep_present(const struct pw_compiler *c, uint32_t id)
 	return id < c->nr_eps_by_id && c->eps[id].m;
 }
 
-static void ep_release(void *obj)
+void pw_ep_release(struct pw_model_ep *e)
 {
-	struct pw_model_ep *e = obj;
 	unsigned int d;
 
 	free(e->ns);
@@ -203,8 +202,13 @@ static int ep_copy(const struct pw_compiler *c, uint32_t id, void *obj)
 				      sizeof(uint32_t));
 	}
 	if (ret)
-		ep_release(e);
+		pw_ep_release(e);
 	return ret;
+}
+
+static void ep_release(void *obj)
+{
+	pw_ep_release(obj);
 }
 
 static bool ep_same(const void *x, const void *y)

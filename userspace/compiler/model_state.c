@@ -63,17 +63,8 @@ int pw_state_ep_touch(struct pw_compiler *c, uint32_t id)
 
 static void ep_model_free(struct pw_model_ep *m)
 {
-	unsigned int d;
-
-	if (!m)
-		return;
-	free(m->ns);
-	free(m->name);
-	free(m->addrs);
-	for (d = 0; d < __PODWALL_DIR_MAX; d++) {
-		free(m->rules[d]);
-		free(m->policies[d]);
-	}
+	if (m)
+		pw_ep_release(m);
 	free(m);
 }
 

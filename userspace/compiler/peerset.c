@@ -52,15 +52,8 @@ static int cnt_add(struct pw_peerset *ps, const struct pw_addr *addr)
 		ps->addrs[i].n++;
 		return 0;
 	}
-	if (ps->nr == ps->cap) {
-		uint32_t nc = ps->cap ? ps->cap * 2 : 8;
-		struct pw_cnt_addr *na = realloc(ps->addrs, nc * sizeof(*na));
-
-		if (!na)
-			return -ENOMEM;
-		ps->addrs = na;
-		ps->cap = nc;
-	}
+	if (pw_array_room(&ps->addrs, ps->nr, &ps->cap, sizeof(*ps->addrs)))
+		return -ENOMEM;
 	memmove(ps->addrs + i + 1, ps->addrs + i, (ps->nr - i) * sizeof(*ps->addrs));
 	ps->addrs[i].a = a;
 	ps->addrs[i].n = 1;
@@ -205,15 +198,8 @@ static int ps_fill(struct pw_compiler *c, struct pw_peerset *ps)
 
 static int add_user(struct pw_peerset *ps, struct pw_pol_log *user)
 {
-	if (ps->nr_users == ps->cap_users) {
-		uint32_t nc = ps->cap_users ? ps->cap_users * 2 : 4;
-		void *n = realloc(ps->users, nc * sizeof(*ps->users));
-
-		if (!n)
-			return -ENOMEM;
-		ps->users = n;
-		ps->cap_users = nc;
-	}
+	if (pw_array_room(&ps->users, ps->nr_users, &ps->cap_users, sizeof(*ps->users)))
+		return -ENOMEM;
 	ps->users[ps->nr_users++] = user;
 	return 0;
 }
