@@ -228,12 +228,13 @@ static struct pw_compiler *fresh(const struct objs *o)
 	for (i = 0; i < NR_NS; i++)
 		if (o->ns[i])
 			add(c, "Namespace", o->ns[i]);
-	for (i = 0; i < NR_PODS; i++)
-		if (o->pod[i])
-			add(c, "Pod", o->pod[i]);
+	/* Policies before pods here, the other way round in run_seed(). */
 	for (i = 0; i < NR_POL; i++)
 		if (o->pol[i])
 			add(c, "NetworkPolicy", o->pol[i]);
+	for (i = 0; i < NR_PODS; i++)
+		if (o->pod[i])
+			add(c, "Pod", o->pod[i]);
 	setup_node(c);
 	return c;
 }

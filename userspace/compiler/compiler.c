@@ -296,10 +296,13 @@ static int pod_changes(struct pw_compiler *c, const struct pw_slot *old,
 	struct lh_entry *e;
 	int ret = 0;
 
+	/* Before the first compile, or a rebuild, every policy is compiled anyway. */
 	lh_foreach(c->pols, e) {
-		unsigned int why = pw_policy_depends_on_pod(lh_entry_v(e), old, new,
-							    ns->labels);
+		unsigned int why;
 
+		if (!c->built || c->broken)
+			break;
+		why = pw_policy_depends_on_pod(lh_entry_v(e), old, new, ns->labels);
 		if (why && pw_compiler_mark(c, lh_entry_k(e), why))
 			ret = -ENOMEM;
 	}
@@ -424,7 +427,8 @@ static int ns_relabel(struct pw_compiler *c, const char *name, json_object *labe
 	old = ns->labels;
 	ns->labels = json_object_get(labels);
 	lh_foreach(c->pols, e)
-		if (pw_policy_depends_on_ns(lh_entry_v(e), old, labels) &&
+		if (c->built && !c->broken &&
+		    pw_policy_depends_on_ns(lh_entry_v(e), old, labels) &&
 		    pw_compiler_mark(c, lh_entry_k(e), PW_DIRTY_PEERS))
 			ret = -ENOMEM;
 	if (pw_peersets_ns(c, ns, old))

@@ -152,6 +152,7 @@ struct pw_compiler {
 	uint32_t node_set;		/* one ref, 0 if no node addresses */
 	uint32_t stamp;
 	bool broken;			/* rebuild the model at the next update */
+	bool built;			/* an update has succeeded: outputs exist */
 	/* Ids changed since the last pw_compiler_compile_into(), by kind. */
 	struct pw_vec changed[4];	/* indexed by enum pw_model_kind */
 	uint8_t *chflag[4];		/* by id: on changed[] */

@@ -504,6 +504,7 @@ int pw_state_update(struct pw_compiler *c)
 	}
 	lh_foreach_safe(c->dirty, e, tmp)
 		lh_table_delete_entry(c->dirty, e);
+	c->built = true;
 out:
 	for (i = 0; news && i < n; i++)
 		pw_pol_log_free(c, news[i]);
