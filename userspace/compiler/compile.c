@@ -855,6 +855,11 @@ static bool same_but_labels(const struct pw_slot *a, const struct pw_slot *b)
 	       same_cports(a->pod, b->pod);
 }
 
+bool pw_pod_same(const struct pw_slot *a, const struct pw_slot *b)
+{
+	return same_but_labels(a, b) && json_object_equal(a->pod->labels, b->pod->labels);
+}
+
 static bool selects(const struct pw_k8s_policy *pol, const struct pw_slot *s)
 {
 	return s && s->ep && !strcmp(pol->ns, s->pod->ns) &&

@@ -351,7 +351,8 @@ int pw_compiler_put_pod(struct pw_compiler *c, struct pw_k8s_pod *pod)
 	new.ep = new.active && on_node(c, pod);	/* a placeholder, not an id */
 	if (s)
 		old = *s;
-	ret = pod_changes(c, s ? &old : NULL, &new, ns);
+	/* A relist puts every pod again, mostly unchanged: nothing to mark. */
+	ret = s && pw_pod_same(&old, &new) ? 0 : pod_changes(c, s ? &old : NULL, &new, ns);
 	if (!s) {
 		s = calloc(1, sizeof(*s));
 		idx = pw_id_get(&c->slot_ids) - 1;

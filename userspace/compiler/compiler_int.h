@@ -230,6 +230,8 @@ unsigned int pw_policy_depends_on_pod(const struct pw_k8s_policy *pol,
 /* Could namespace labels going from @old to @new change @pol's output? */
 bool pw_policy_depends_on_ns(const struct pw_k8s_policy *pol, json_object *old,
 			     json_object *new);
+/* Do two versions of a pod look the same to every policy (a resync)? */
+bool pw_pod_same(const struct pw_slot *a, const struct pw_slot *b);
 bool pw_peer_takes(const struct pw_k8s_peer *peer, const char *pol_ns,
 		   const struct pw_slot *s, json_object *ns_labels);
 
