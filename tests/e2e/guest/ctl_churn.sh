@@ -14,7 +14,7 @@ modprobe podwall || die "modprobe podwall failed"
 
 # Fewer rounds under a sanitizer kernel (tests/kunit/run): it is ~10x slower.
 if [ -e /sys/kernel/debug/kmemleak ]; then
-	rounds=${ROUNDS:-20}
+	rounds=${ROUNDS:-10}
 else
 	rounds=${ROUNDS:-100}
 fi
