@@ -4,9 +4,11 @@
  * ids, compile.c) is applied to it once and removed when the policy is
  * recompiled, so an update costs in proportion to what changed: the
  * policies marked dirty by a put or delete (compiler.c) are compiled
- * again, their old outputs removed and the new ones added; endpoints are
- * built or dropped as their pods come and go. Copying the model out is
- * the only step that costs in proportion to the whole.
+ * again, their old outputs removed and the new ones added; a peer set
+ * whose prefixes changed puts its new set id into the rules using it
+ * (peersets_refresh()); endpoints are built or dropped as their pods come
+ * and go. Copying the whole model out (model_out.c) is the only step
+ * that costs in proportion to the whole.
  *
  * By id: c->m_pols and c->m_rules point into the applied logs, set_uses
  * counts the applied rules on each set, c->eps holds each endpoint.
