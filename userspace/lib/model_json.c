@@ -281,9 +281,9 @@ static void rd_clear(struct rd *rd)
 }
 
 /*
- * Sorts the members of object @o by key: vals[i] is the value of keys[i]
- * (NULL-terminated, at most 32), NULL if absent or null; bit i of *seen
- * says it was there. A key not in @keys is an error.
+ * Sorts the members of @o, which must be an object, by key: vals[i] is the
+ * value of keys[i] (NULL-terminated, at most 32), NULL if absent or null;
+ * bit i of *seen says it was there. A key not in @keys is an error.
  */
 static int members(struct rd *rd, const struct where *w, json_object *o,
 		   const char *const *keys, json_object **vals,
@@ -291,6 +291,8 @@ static int members(struct rd *rd, const struct where *w, json_object *o,
 {
 	unsigned int i = 0, n = 0;
 
+	if (!json_object_is_type(o, json_type_object))
+		return fail(rd, w, "must be an object");
 	while (keys[n])
 		n++;
 	*seen = 0;
@@ -450,8 +452,6 @@ static int read_policy(struct rd *rd, const struct where *w, json_object *o,
 	unsigned int seen;
 	int err;
 
-	if (!json_object_is_type(o, json_type_object))
-		return fail(rd, w, "must be an object");
 	err = members(rd, w, o, keys, v, &seen);
 	if (!err)
 		err = get_u32(rd, w, "id", v[ID], 1, PODWALL_MAX_POLICIES - 1, &p->id);
@@ -472,8 +472,6 @@ static int read_set(struct rd *rd, const struct where *w, json_object *o,
 	unsigned int seen;
 	int err;
 
-	if (!json_object_is_type(o, json_type_object))
-		return fail(rd, w, "must be an object");
 	err = members(rd, w, o, keys, v, &seen);
 	if (!err)
 		err = get_u32(rd, w, "id", v[ID], 1, PODWALL_MAX_SETS - 1, &s->id);
@@ -524,8 +522,6 @@ static int read_ports(struct rd *rd, const struct where *rule, json_object *arr,
 		unsigned int seen;
 
 		w.port = i;
-		if (!json_object_is_type(po, json_type_object))
-			return fail(rd, &w, "must be an object");
 		err = members(rd, &w, po, keys, v, &seen);
 		if (err)
 			return err;
@@ -557,8 +553,6 @@ static int read_rule(struct rd *rd, const struct where *w, json_object *o,
 	unsigned int seen;
 	int err;
 
-	if (!json_object_is_type(o, json_type_object))
-		return fail(rd, w, "must be an object");
 	err = members(rd, w, o, keys, v, &seen);
 	if (!err)
 		err = get_u32(rd, w, "id", v[ID], 1, PODWALL_MAX_RULES - 1, &r->id);
@@ -606,8 +600,6 @@ static int read_ep(struct rd *rd, const struct where *w, json_object *o,
 	size_t i;
 	int err;
 
-	if (!json_object_is_type(o, json_type_object))
-		return fail(rd, w, "must be an object");
 	err = members(rd, w, o, keys, v, &seen);
 	if (!err)
 		err = get_u32(rd, w, "id", v[ID], 1, PODWALL_MAX_ENDPOINTS - 1, &e->id);
