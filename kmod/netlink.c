@@ -86,6 +86,7 @@ static const struct nla_policy podwall_policy[PODWALL_A_MAX + 1] = {
 	[PODWALL_A_RULE_INDEX]	= { .type = NLA_U32 },
 	[PODWALL_A_DIRECTION]	= NLA_POLICY_MAX(NLA_U8, __PODWALL_DIR_MAX - 1),
 	[PODWALL_A_PORTS]	= NLA_POLICY_NESTED(port_list_policy),
+	[PODWALL_A_RULES]	= { .type = NLA_NESTED },
 	[PODWALL_A_ADDRS]	= NLA_POLICY_NESTED(prefix_list_policy),
 	[PODWALL_A_EP_FLAGS]	= NLA_POLICY_MASK(NLA_U32, PODWALL_EP_F_ALL),
 	[PODWALL_A_INGRESS_RULES] = NLA_POLICY_NESTED(rule_list_policy),
@@ -882,9 +883,10 @@ static int nl_set_node(struct sk_buff *req, struct genl_info *info)
 	return with_txn(info, set_node);
 }
 
-static int new_rule(struct podwall_txn *txn, struct genl_info *info)
+/* A rule object from NEW_RULE attributes (a message or a RULES element). */
+static int rule_build(struct nlattr **attrs, struct podwall_obj **out,
+		      struct netlink_ext_ack *extack)
 {
-	struct nlattr **attrs = info->attrs;
 	struct pw_port_range *ports = NULL;
 	struct pw_rule spec = {};
 	struct podwall_obj *obj;
@@ -901,7 +903,7 @@ static int new_rule(struct podwall_txn *txn, struct genl_info *info)
 		spec.flags |= PW_RULE_F_ANY_PEER;
 	if (attrs[PODWALL_A_PORTS]) {
 		err = parse_ports(attrs[PODWALL_A_PORTS], &ports, &nr_ports,
-				  info->extack);
+				  extack);
 		if (err)
 			return err;
 	} else {
@@ -915,7 +917,19 @@ static int new_rule(struct podwall_txn *txn, struct genl_info *info)
 		podwall_obj_put(obj);
 		return err;
 	}
-	return podwall_txn_store(txn, PODWALL_RULE, spec.id, obj);
+	*out = obj;
+	return 0;
+}
+
+static int new_rule(struct podwall_txn *txn, struct genl_info *info)
+{
+	struct podwall_obj *obj;
+	int err;
+
+	err = rule_build(info->attrs, &obj, info->extack);
+	if (err)
+		return err;
+	return podwall_txn_store(txn, PODWALL_RULE, obj->id, obj);
 }
 
 static int nl_new_rule(struct sk_buff *req, struct genl_info *info)
@@ -926,6 +940,73 @@ static int nl_new_rule(struct sk_buff *req, struct genl_info *info)
 	    GENL_REQ_ATTR_CHECK(info, PODWALL_A_DIRECTION))
 		return -EINVAL;
 	return with_txn(info, new_rule);
+}
+
+static const int rule_required[] = {
+	PODWALL_A_RULE_ID, PODWALL_A_POLICY_ID, PODWALL_A_RULE_INDEX,
+	PODWALL_A_DIRECTION,
+};
+
+/* One PODWALL_A_RULE nest: parsed strictly, built, not stored yet. */
+static int rule_elem(const struct nlattr *elem, struct podwall_obj **out,
+		     struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[PODWALL_A_MAX + 1];
+	unsigned int i;
+	int err;
+
+	if (nla_type(elem) != PODWALL_A_RULE) {
+		NL_SET_ERR_MSG_ATTR(extack, elem, "expected a PODWALL_A_RULE nest");
+		return -EINVAL;
+	}
+	err = nla_parse_nested(tb, PODWALL_A_MAX, elem, podwall_policy, extack);
+	if (err)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(rule_required); i++) {
+		if (!tb[rule_required[i]]) {
+			NL_SET_ERR_MSG_ATTR(extack, elem,
+					    "rule lacks id, policy, index or direction");
+			return -EINVAL;
+		}
+	}
+	return rule_build(tb, out, extack);
+}
+
+static int new_rules(struct podwall_txn *txn, struct genl_info *info)
+{
+	const struct nlattr *list = info->attrs[PODWALL_A_RULES], *elem;
+	struct podwall_obj **objs;
+	u32 n = count_nested(list), i = 0, j;
+	int rem, err = 0;
+
+	if (!n)
+		return 0;
+	objs = kvmalloc_array(n, sizeof(*objs), GFP_KERNEL_ACCOUNT);
+	if (!objs)
+		return -ENOMEM;
+	/* Build them all first, so a bad one leaves the candidate as it was. */
+	nla_for_each_nested(elem, list, rem) {
+		err = rule_elem(elem, &objs[i], info->extack);
+		if (err)
+			break;
+		i++;
+	}
+	for (j = 0; j < i; j++) {
+		if (err) {
+			podwall_obj_put(objs[j]);
+			continue;
+		}
+		err = podwall_txn_store(txn, PODWALL_RULE, objs[j]->id, objs[j]);
+	}
+	kvfree(objs);
+	return err;
+}
+
+static int nl_new_rules(struct sk_buff *req, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, PODWALL_A_RULES))
+		return -EINVAL;
+	return with_txn(info, new_rules);
 }
 
 static const int rules_attr[__PODWALL_DIR_MAX] = {
@@ -1286,6 +1367,10 @@ static const struct genl_ops podwall_ops[] = {
 	}, {
 		.cmd = PODWALL_CMD_NEW_RULE,
 		.doit = nl_new_rule,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = PODWALL_CMD_NEW_RULES,
+		.doit = nl_new_rules,
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = PODWALL_CMD_DEL_RULE,

@@ -497,7 +497,7 @@ static void test_info(void **state)
 	assert_int_equal(pw_nl_check_version(&info, err, sizeof(err)), 0);
 	info.version = PODWALL_GENL_VERSION + 1;
 	assert_int_equal(pw_nl_check_version(&info, err, sizeof(err)), -EPROTO);
-	assert_non_null(strstr(err, "podwall.ko speaks protocol version 2, this tool 1"));
+	assert_non_null(strstr(err, "podwall.ko speaks protocol version 3, this tool 2"));
 
 	msg = msg_new(PODWALL_CMD_GET_INFO);
 	nla_put_u32(msg, PODWALL_A_VERSION, PODWALL_GENL_VERSION);

@@ -40,6 +40,8 @@ struct pw_nl {
 /* Messages per batch: bounds the error replies queued before we read them. */
 #define BATCH_MSGS	128
 #define BATCH_BYTES	(128 * 1024)
+/* Rules go many to a NEW_RULES message, up to this size. */
+#define RULES_BYTES	(32 * 1024)
 
 /* State of one request while its replies are read. */
 struct req {
@@ -474,11 +476,32 @@ struct batch {
 	struct pending q[BATCH_MSGS];
 	uint32_t nr;
 	uint32_t seq;		/* of q[0]; the others follow it */
+	struct nl_msg *rules;	/* NEW_RULES being filled, or NULL */
+	struct nlattr *rules_list;
+	uint32_t first_rule;	/* its first rule, to blame */
 };
 
 static void batch_free(struct batch *b)
 {
 	free(b->buf);
+	if (b->rules)
+		nlmsg_free(b->rules);
+	b->rules = NULL;
+}
+
+static int batch_add(struct batch *b, struct nl_msg *msg, const char *what,
+		     uint32_t id);
+
+/* Queues the NEW_RULES message being filled. */
+static int rules_flush(struct batch *b)
+{
+	struct nl_msg *msg = b->rules;
+
+	if (!msg)
+		return 0;
+	b->rules = NULL;
+	nla_nest_end(msg, b->rules_list);
+	return batch_add(b, msg, "rules from rule", b->first_rule);
 }
 
 /* Sends the batch, the last message with NLM_F_ACK, and reads its answers. */
@@ -520,6 +543,14 @@ static int batch_add(struct batch *b, struct nl_msg *msg, const char *what,
 	if (!msg) {
 		seterr(b->nl, "out of memory");
 		return blame(b->nl, -ENOMEM, "%s %u", what, id);
+	}
+	/* Messages keep their order: pending rules go first. */
+	if (b->rules && msg != b->rules) {
+		ret = rules_flush(b);
+		if (ret) {
+			nlmsg_free(msg);
+			return ret;
+		}
 	}
 	/* Numbered now: a batch's messages carry consecutive numbers. */
 	if (b->nr == BATCH_MSGS) {
@@ -705,18 +736,41 @@ out:
 	return ret;
 }
 
+/* Adds @r to the NEW_RULES message being filled, starting one if needed. */
 static int send_rule(struct batch *b, const struct pw_model_rule *r)
 {
-	struct nl_msg *msg = req(b->nl, PODWALL_CMD_NEW_RULE, 0,
-				 64 + (size_t)r->nr_ports * 32);
-	int ret;
+	struct nlattr *elem;
+	int ret = 0, tries;
 
-	if (msg && (ret = pw_nl_put_rule(msg, r))) {
-		nlmsg_free(msg);
-		seterr(b->nl, "%s", strerror(-ret));
-		return blame(b->nl, ret, "rule %u", r->id);
+	for (tries = 0; tries < 2; tries++) {
+		if (!b->rules) {
+			b->rules = req(b->nl, PODWALL_CMD_NEW_RULES, 0,
+				       RULES_BYTES + (size_t)r->nr_ports * 32);
+			b->rules_list = b->rules ?
+					nla_nest_start(b->rules, PODWALL_A_RULES) : NULL;
+			if (!b->rules_list) {
+				seterr(b->nl, "out of memory");
+				return blame(b->nl, -ENOMEM, "rule %u", r->id);
+			}
+			b->first_rule = r->id;
+		}
+		elem = nla_nest_start(b->rules, PODWALL_A_RULE);
+		ret = elem ? pw_nl_put_rule(b->rules, r) : -EMSGSIZE;
+		if (!ret) {
+			nla_nest_end(b->rules, elem);
+			return 0;
+		}
+		if (elem)
+			nla_nest_cancel(b->rules, elem);
+		/* Full: send what is there and start again. */
+		if (ret != -EMSGSIZE || tries)
+			break;
+		ret = rules_flush(b);
+		if (ret)
+			return ret;
 	}
-	return batch_add(b, msg, "rule", r->id);
+	seterr(b->nl, "%s", strerror(-ret));
+	return blame(b->nl, ret, "rule %u", r->id);
 }
 
 static int send_ep(struct batch *b, const struct pw_model_ep *e)
@@ -798,6 +852,8 @@ static int finish(struct batch *b, int ret, uint64_t base, uint64_t *new_gen)
 	struct pw_nl *nl = b->nl;
 	char saved[sizeof(nl->err)];
 
+	if (!ret)
+		ret = rules_flush(b);
 	if (!ret)
 		ret = batch_flush(b);
 	batch_free(b);

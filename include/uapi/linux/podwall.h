@@ -58,6 +58,11 @@
  *       the object with that id. Large sets span many messages: NEW_SET with
  *       the first chunk, SET_ADD_ELEMS with the rest. References between
  *       objects are checked at commit, so objects may come in any order.
+ *   PODWALL_CMD_NEW_RULES PODWALL_A_RULES
+ *       Many NEW_RULEs in one message (a full load has one rule per pod
+ *       and peer, so per-message costs add up): each PODWALL_A_RULE nest
+ *       holds what a NEW_RULE message would. All or none are stored; an
+ *       error names the rule.
  *   PODWALL_CMD_TXN_COMMIT [PODWALL_A_GENERATION]
  *       Validates the candidate (every referenced set, rule and policy
  *       exists, rule directions match, no address on two endpoints, limits)
@@ -108,7 +113,7 @@
 #include <linux/types.h>
 
 #define PODWALL_GENL_NAME		"podwall"
-#define PODWALL_GENL_VERSION		1
+#define PODWALL_GENL_VERSION		2
 #define PODWALL_MCGRP_EVENTS		"events"
 
 /* Limits, enforced at the message or at commit. Ids are 1..MAX. */
@@ -149,6 +154,7 @@ enum podwall_cmd {
 	PODWALL_CMD_GET_STATS,
 	PODWALL_CMD_EVAL,
 	PODWALL_CMD_EVENT_DENY,
+	PODWALL_CMD_NEW_RULES,
 	__PODWALL_CMD_MAX
 };
 
@@ -195,6 +201,8 @@ enum podwall_attr {
 	PODWALL_A_VERDICT,		/* nest: PODWALL_VERDICT_A_* */
 	PODWALL_A_STATS,		/* nest: PODWALL_STATS_A_* */
 	PODWALL_A_SUPPRESSED,		/* u64 */
+	PODWALL_A_RULES,		/* nest: PODWALL_A_RULE... */
+	PODWALL_A_RULE,			/* nest: the attributes of NEW_RULE */
 	__PODWALL_A_MAX
 };
 
