@@ -105,6 +105,10 @@ case "$out" in
 esac
 out=$(pwtxn node-big 2>&1)
 case "$out" in
-*"4000 addresses loaded, GET_INFO gives 4000"*) pass "a 4000-address node set read back whole" ;;
-*) fail "a 4000-address node set read back whole" "$out" ;;
+*"1024 addresses loaded, GET_INFO gives 1024"*) pass "a node set of 1024 IPv6 addresses (the limit) read back whole" ;;
+*) fail "a node set of 1024 IPv6 addresses (the limit) read back whole" "$(echo "$out" | tr '\n' ' ')" ;;
+esac
+case "$out" in
+*"node set of 1025: ret=-"*"node set"*) pass "a node set of 1025 addresses refused, named" ;;
+*) fail "a node set of 1025 addresses refused, named" "$(echo "$out" | tr '\n' ' ')" ;;
 esac

@@ -577,16 +577,13 @@ static void repair(struct pw_model *m)
 			r->nr_ports = 1;
 		}
 	}
-	/*
-	 * GET_INFO carries the node's addresses in one nest, whose length
-	 * overflows past 64 KiB (~2700 prefixes): keep node sets small here
-	 * (pwtxn node-big tests that limit).
-	 */
+	/* The node set holds at most PODWALL_MAX_NODE_PREFIXES (pwtxn node-big). */
 	ns = m->node_set ? pw_model_set(m, m->node_set) : NULL;
-	if (m->node_set && (!ns || ns->nr_prefixes > 1000)) {
+	if (m->node_set && (!ns || ns->nr_prefixes > PODWALL_MAX_NODE_PREFIXES)) {
 		m->node_set = 0;
 		for (j = 0, k = rnd(m->nr_sets + 1); !allow_empty && j < m->nr_sets; j++)
-			if (m->sets[(j + k) % m->nr_sets].nr_prefixes <= 1000) {
+			if (m->sets[(j + k) % m->nr_sets].nr_prefixes <=
+			    PODWALL_MAX_NODE_PREFIXES) {
 				m->node_set = m->sets[(j + k) % m->nr_sets].id;
 				break;
 			}

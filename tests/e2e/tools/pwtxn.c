@@ -40,7 +40,9 @@
  *                  ADD_ELEMS over 50 commits, dump checked after each
  *   node-count     SET_NODE replacing the node set: GET_INFO's set count
  *                  before and after
- *   node-big       a 4000-address node set read back through GET_INFO
+ *   node-big       a node set of PODWALL_MAX_NODE_PREFIXES IPv6 addresses
+ *                  (the longest encoding) read back through GET_INFO, and
+ *                  one more address refused
  */
 #include <errno.h>
 #include <stdio.h>
@@ -309,6 +311,42 @@ static int elems_grow(struct pw_nl *nl, struct pw_model *m)
 	return 0;
 }
 
+/* The largest node set GET_INFO must return whole, and one too many. */
+static int node_big(struct pw_nl *nl, struct pw_model *m)
+{
+	struct pw_model_set *s;
+	struct pw_model got;
+	uint32_t i, n;
+	int ret;
+
+	big_set(m, 4002, 0, 0);
+	s = set_of(m, 4002);
+	m->node_set = 4002;
+	for (i = 0; i <= PODWALL_MAX_NODE_PREFIXES; i++) {
+		struct pw_addr a = { .family = PW_FAMILY_INET6, .plen = 128,
+				     .a = { 0xfd, 0x00, 0x01, 0x00, [14] = i >> 8, [15] = i } };
+
+		add_prefix(s, a);
+	}
+	s->nr_prefixes--;	/* the maximum first */
+	if (pw_nl_load(nl, m, 1, NULL)) {
+		printf("node set of %u: load failed: %s\n", s->nr_prefixes,
+		       pw_nl_error(nl));
+		return 0;
+	}
+	n = 0;
+	if (!pw_nl_dump(nl, &got)) {
+		n = got.node_set ? pw_model_set(&got, got.node_set)->nr_prefixes : 0;
+		pw_model_free(&got);
+	}
+	printf("node set: %u addresses loaded, GET_INFO gives %u\n", s->nr_prefixes, n);
+	s->nr_prefixes++;
+	ret = pw_nl_load(nl, m, 1, NULL);
+	printf("node set of %u: ret=%d %s\n", s->nr_prefixes, ret,
+	       ret ? pw_nl_error(nl) : "");
+	return 0;
+}
+
 static int incremental(const char *c)
 {
 	struct pw_model m, want;
@@ -335,10 +373,8 @@ static int incremental(const char *c)
 		return elems_grow(nl, &m);
 	if (!strcmp(c, "elems-same"))
 		big_set(&m, 4000, 0x0a010001, 3000), big_set(&want, 4000, 0x0a010001, 3000);
-	if (!strcmp(c, "node-big")) {
-		big_set(&m, 4002, 0x0b000001, 4000);
-		m.node_set = 4002;
-	}
+	if (!strcmp(c, "node-big"))
+		return node_big(nl, &m);
 	if (!strcmp(c, "node-count"))
 		big_set(&m, 4003, 0xc0a8640a, 1), m.node_set = 4003;
 	if (pw_nl_load(nl, &m, 1, NULL)) {
@@ -346,18 +382,6 @@ static int incremental(const char *c)
 		return 2;
 	}
 	g0 = live_gen(nl);
-	if (!strcmp(c, "node-big")) {
-		struct pw_model got;
-
-		if (pw_nl_dump(nl, &got)) {
-			printf("node set: 4000 addresses loaded, dump failed: %s\n",
-			       pw_nl_error(nl));
-			return 0;
-		}
-		printf("node set: %u addresses loaded, GET_INFO gives %u\n", 4000,
-		       got.node_set ? pw_model_set(&got, got.node_set)->nr_prefixes : 0);
-		return 0;
-	}
 	if (pw_nl_txn_begin(nl, 0, 0, NULL))
 		return 2;
 	if (!strcmp(c, "del-used-set")) {
