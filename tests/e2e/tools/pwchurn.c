@@ -287,7 +287,7 @@ static void fill_ports(struct pw_model_rule *r)
 	r->ports = NULL;
 	r->nr_ports = 0;
 	r->flags &= ~PW_RULE_F_ANY_PORT;
-	if (chance(30)) {
+	if (chance(20)) {
 		r->flags |= PW_RULE_F_ANY_PORT;
 		return;
 	}
@@ -374,7 +374,7 @@ static void point_rule(const struct pw_model *m, struct pw_model_rule *r)
 {
 	r->flags &= ~PW_RULE_F_ANY_PEER;
 	r->set = 0;
-	if (!m->nr_sets || chance(15))
+	if (!m->nr_sets || chance(10))
 		r->flags |= PW_RULE_F_ANY_PEER;
 	else
 		r->set = m->sets[rnd(m->nr_sets)].id;
@@ -1018,6 +1018,24 @@ static struct pw_addr tuple_addr(const struct pw_model *m, int six)
 	return pod_addr(six);
 }
 
+/* An address of an endpoint isolated by @flag, if there is one. */
+static int isolated_addr(const struct pw_model *m, uint32_t flag, int six,
+			 struct pw_addr *out)
+{
+	uint32_t i, j, start = rnd(m->nr_eps + 1);
+
+	for (i = 0; i < m->nr_eps; i++) {
+		const struct pw_model_ep *e = &m->eps[(start + i) % m->nr_eps];
+
+		for (j = 0; (e->flags & flag) && j < e->nr_addrs; j++)
+			if ((e->addrs[j].family == PW_FAMILY_INET6) == six) {
+				*out = e->addrs[j];
+				return 1;
+			}
+	}
+	return 0;
+}
+
 static void random_tuple(const struct pw_model *m, struct pw_tuple *t)
 {
 	static const uint8_t protos[] = { PW_PROTO_TCP, PW_PROTO_TCP, PW_PROTO_UDP,
@@ -1027,6 +1045,11 @@ static void random_tuple(const struct pw_model *m, struct pw_tuple *t)
 	memset(t, 0, sizeof(*t));
 	t->src = tuple_addr(m, six);
 	t->dst = chance(5) ? t->src : tuple_addr(m, six);
+	/* Isolated endpoints on one side often: denials stay frequent. */
+	if (chance(40))
+		isolated_addr(m, PODWALL_EP_F_ISOLATED_INGRESS, six, &t->dst);
+	else if (chance(20))
+		isolated_addr(m, PODWALL_EP_F_ISOLATED_EGRESS, six, &t->src);
 	t->proto = protos[rnd(5)];
 	if (six && t->proto == PW_PROTO_ICMP)
 		t->proto = PW_PROTO_ICMPV6;
@@ -1243,7 +1266,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* The generator must reach both outcomes and the interesting reasons. */
-	if (nr_allowed < nr_tuples / 20 || nr_denied < nr_tuples / 20)
+	if (nr_allowed < nr_tuples / 30 || nr_denied < nr_tuples / 30)
 		die("generator: %lu allowed, %lu denied of %lu tuples: too one-sided",
 		    nr_allowed, nr_denied, nr_tuples);
 	if (rounds >= 20 && (!nr_reasons[PODWALL_REASON_NODE] ||
