@@ -6,10 +6,12 @@
  * ranges. Prints the full compile time and peak RSS, then for each kind
  * of change (a pod added, removed, relabelled; a namespace relabelled; a
  * policy added, changed, removed), repeated ROUNDS times, the cost of
- * applying it (the put or delete) and of recompiling: in place
- * (pw_compiler_compile_into(), what costs in proportion to the change)
- * and as a whole new model (pw_compiler_compile()), median and max, wall
- * and CPU time, with the size of the delta.
+ * applying it (the put or delete) and of recompiling: in place, handing
+ * back the replaced versions (pw_compiler_compile_into_was(), what
+ * podwall-agent does per commit, in proportion to the change), and as a
+ * whole new model (pw_compiler_compile()) diffed against the previous one
+ * (pw_model_diff(), what the agent did before), median and max, wall and
+ * CPU time, with the size of the delta.
  *
  *   compile_bench [PODS NAMESPACES POLICIES [ROUNDS [KIND]]]
  *
@@ -263,7 +265,7 @@ int main(int argc, char **argv)
 	int rounds = argc > 4 ? atoi(argv[4]) : 50;
 	int only = argc > 5 ? atoi(argv[5]) : -1;
 	struct pw_compiler *c = pw_compiler_new();
-	struct pw_model live, whole;
+	struct pw_model live, whole, prev, was;
 	struct pw_model_delta d;
 	uint32_t prefixes = 0, i, dmax;
 	double t_load, w0, c0, t_full, c_full;
@@ -311,27 +313,35 @@ int main(int argc, char **argv)
 			continue;
 		dmax = 0;
 		for (k = 0; k < rounds; k++) {
-			double tw = now_ms(), tc = cpu_ms();
+			double tw, tc;
 
+			/* Every tenth change: the model before it, as the agent used to keep it. */
+			if (k % 10 == 0 && pw_compiler_compile(c, &prev))
+				return 2;
+			tw = now_ms();
+			tc = cpu_ms();
 			w0 = now_ms();
 			c0 = cpu_ms();
 			apply(c, (enum change)ch, k, pods, pols);
 			phase_add(&put, w0, c0);
 			w0 = now_ms();
 			c0 = cpu_ms();
-			if (pw_compiler_compile_into(c, &live, &d))
+			if (pw_compiler_compile_into_was(c, &live, &d, &was))
 				return 2;
+			pw_model_free(&was);
 			phase_add(&into, w0, c0);
 			phase_add(&total, tw, tc);
 			if (delta_count(&d) > dmax)
 				dmax = delta_count(&d);
 			pw_model_delta_free(&d);
-			/* A whole copy after every tenth change, for comparison. */
+			/* The former agent path after every tenth change, for comparison. */
 			if (k % 10 == 0) {
 				w0 = now_ms();
 				c0 = cpu_ms();
-				if (pw_compiler_compile(c, &whole))
+				if (pw_compiler_compile(c, &whole) || pw_model_diff(&prev, &whole, &d))
 					return 2;
+				pw_model_delta_free(&d);
+				pw_model_free(&prev);
 				phase_add(&copy, w0, c0);
 				pw_model_free(&whole);
 			}
@@ -340,7 +350,7 @@ int main(int argc, char **argv)
 		phase_print("put/del", &put);
 		phase_print("compile", &into);
 		phase_print("both", &total);
-		phase_print("whole copy", &copy);
+		phase_print("copy+diff", &copy);
 	}
 	printf("peak RSS: %.1f MiB\n", rss_kb() / 1024.0);
 	pw_model_free(&live);

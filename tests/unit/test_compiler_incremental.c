@@ -448,14 +448,72 @@ static void assert_same_delta(const struct pw_model_delta *a,
  * The model updated in place (@into, the previous compile @prev) is the
  * model a whole compile gives, and its delta the one pw_model_diff() finds.
  */
+static const void *find(const struct pw_model *m, unsigned int k, uint32_t id)
+{
+	switch (k) {
+	case PW_MODEL_POLICY:
+		return pw_model_policy(m, id);
+	case PW_MODEL_SET:
+		return pw_model_set(m, id);
+	case PW_MODEL_RULE:
+		return pw_model_rule(m, id);
+	default:
+		return pw_model_ep(m, id);
+	}
+}
+
+/*
+ * @was holds exactly the versions @prev had of the objects @d puts or
+ * deletes, equal to them, in id order.
+ */
+static void check_was(const struct pw_model *was, const struct pw_model *prev,
+		      const struct pw_model_delta *d)
+{
+	const uint32_t nr[4] = { was->nr_policies, was->nr_sets, was->nr_rules, was->nr_eps };
+	const void *arr[4] = { was->policies, was->sets, was->rules, was->eps };
+	const size_t size[4] = { sizeof(*was->policies), sizeof(*was->sets),
+				 sizeof(*was->rules), sizeof(*was->eps) };
+	unsigned int k;
+	uint32_t i, n;
+
+	assert_int_equal(was->node_set, prev->node_set);
+	for (k = 0; k < 4; k++) {
+		n = 0;
+		for (i = 0; i < d->nr_put[k]; i++) {
+			const void *old = find(prev, k, d->put[k][i]);
+			const void *w = find(was, k, d->put[k][i]);
+
+			assert_true(!old == !w);
+			if (old) {
+				assert_true(pw_model_obj_equal(k, old, w));
+				n++;
+			}
+		}
+		for (i = 0; i < d->nr_del[k]; i++) {
+			const void *w = find(was, k, d->del[k][i]);
+
+			assert_non_null(w);
+			assert_true(pw_model_obj_equal(k, find(prev, k, d->del[k][i]), w));
+			n++;
+		}
+		assert_int_equal(nr[k], n);
+		for (i = 1; i < nr[k]; i++)
+			assert_true(*(const uint32_t *)((const char *)arr[k] + (i - 1) * size[k]) <
+				    *(const uint32_t *)((const char *)arr[k] + i * size[k]));
+	}
+}
+
 static void check_into(struct pw_compiler *c, struct pw_model *into,
 		       struct pw_model *prev, const struct pw_model *now)
 {
 	struct pw_model_delta d, want;
+	struct pw_model was;
 
-	assert_int_equal(pw_compiler_compile_into(c, into, &d), 0);
+	assert_int_equal(pw_compiler_compile_into_was(c, into, &d, &was), 0);
 	assert_int_equal(pw_model_diff(prev, now, &want), 0);
 	assert_same_delta(&d, &want);
+	check_was(&was, prev, &d);
+	pw_model_free(&was);
 	pw_model_delta_free(&d);
 	pw_model_delta_free(&want);
 	assert_int_equal(pw_model_diff(now, into, &d), 0);

@@ -546,7 +546,19 @@ int pw_compiler_compile_into(struct pw_compiler *c, struct pw_model *m,
 {
 	int ret = pw_state_update(c);
 
-	return ret ? ret : pw_state_copy_into(c, m, delta);
+	return ret ? ret : pw_state_copy_into(c, m, delta, NULL);
+}
+
+int pw_compiler_compile_into_was(struct pw_compiler *c, struct pw_model *m,
+				 struct pw_model_delta *delta, struct pw_model *was)
+{
+	int ret = pw_state_update(c);
+
+	if (ret) {
+		pw_model_init(was);
+		return ret;
+	}
+	return pw_state_copy_into(c, m, delta, was);
 }
 
 int pw_compiler_add_object(struct pw_compiler *c, json_object *obj,

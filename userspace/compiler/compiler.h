@@ -6,7 +6,9 @@
  *
  * Usage: create a context, put/delete objects as they arrive (a list or a
  * watch), then pw_compiler_compile() whenever a model is wanted; pass the
- * previous and the new model to pw_model_diff() for the delta to send.
+ * previous and the new model to pw_model_diff() for the delta to send. A
+ * long-lived user (the agent) keeps one model and updates it with
+ * pw_compiler_compile_into(), which gives the delta too.
  *
  * Stable ids: a policy or endpoint keeps its id for as long as an object
  * with that namespace/name exists; a rule keeps its id for as long as its
@@ -86,5 +88,15 @@ int pw_compiler_compile(struct pw_compiler *c, struct pw_model *out);
  */
 int pw_compiler_compile_into(struct pw_compiler *c, struct pw_model *m,
 			     struct pw_model_delta *delta);
+/*
+ * As pw_compiler_compile_into(), and @was (initialised here, freed by the
+ * caller with pw_model_free(); empty on error) receives, instead of their
+ * being freed, the versions @m held of the objects the delta puts anew or
+ * deletes, and the old node set id: the part of the old model that
+ * pw_nl_apply_delta() reads (a changed set is sent as its difference from
+ * the live one), without copying the whole model before the update.
+ */
+int pw_compiler_compile_into_was(struct pw_compiler *c, struct pw_model *m,
+				 struct pw_model_delta *delta, struct pw_model *was);
 
 #endif /* PODWALL_COMPILER_H */

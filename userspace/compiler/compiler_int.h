@@ -260,7 +260,7 @@ void pw_state_changed(struct pw_compiler *c, enum pw_model_kind kind, uint32_t i
 void pw_ep_release(struct pw_model_ep *e);
 int pw_state_copy(struct pw_compiler *c, struct pw_model *out);
 int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
-		       struct pw_model_delta *delta);
+		       struct pw_model_delta *delta, struct pw_model *was);
 /* Queues endpoint @id for rebuilding at the next update. */
 int pw_state_ep_touch(struct pw_compiler *c, uint32_t id);
 

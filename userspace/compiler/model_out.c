@@ -4,7 +4,9 @@
  * caller's previous model brought up to date in place, rewriting only the
  * objects whose ids changed since (pw_compiler_compile_into()). Each kind
  * of object is one sorted array; an update merges the array with the
- * sorted list of changed ids in one pass.
+ * sorted list of changed ids in one pass. The versions an update replaces
+ * or removes are freed, or handed to the caller (@was) when it still needs
+ * them, e.g. to send a changed set as its difference from the live one.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -26,11 +28,6 @@ static int dup_arr(void *dst, const void *src, size_t n, size_t size)
 	return 0;
 }
 
-static bool same_arr(const void *a, const void *b, size_t n)
-{
-	return !n || !memcmp(a, b, n);
-}
-
 /* One kind of model object, as the merge sees it. */
 struct kind {
 	size_t size;
@@ -38,7 +35,6 @@ struct kind {
 	uint32_t (*ids)(const struct pw_compiler *c);	/* ids are below this */
 	bool (*present)(const struct pw_compiler *c, uint32_t id);
 	int (*copy)(const struct pw_compiler *c, uint32_t id, void *obj);
-	bool (*same)(const void *a, const void *b);
 	void (*release)(void *obj);
 };
 
@@ -60,13 +56,6 @@ static int pol_copy(const struct pw_compiler *c, uint32_t id, void *obj)
 	p->ns = strdup(c->m_pols[id]->ns);
 	p->name = strdup(c->m_pols[id]->name);
 	return p->ns && p->name ? 0 : -ENOMEM;
-}
-
-static bool pol_same(const void *x, const void *y)
-{
-	const struct pw_model_policy *a = x, *b = y;
-
-	return !strcmp(a->ns, b->ns) && !strcmp(a->name, b->name);
 }
 
 static void pol_release(void *obj)
@@ -98,14 +87,6 @@ static int set_copy(const struct pw_compiler *c, uint32_t id, void *obj)
 	return dup_arr(&s->prefixes, pf->a, pf->n, sizeof(*pf->a));
 }
 
-static bool set_same(const void *x, const void *y)
-{
-	const struct pw_model_set *a = x, *b = y;
-
-	return a->nr_prefixes == b->nr_prefixes &&
-	       same_arr(a->prefixes, b->prefixes, a->nr_prefixes * sizeof(*a->prefixes));
-}
-
 static void set_release(void *obj)
 {
 	free(((struct pw_model_set *)obj)->prefixes);
@@ -127,23 +108,6 @@ static int rule_copy(const struct pw_compiler *c, uint32_t id, void *obj)
 
 	*r = *c->m_rules[id];
 	return dup_arr(&r->ports, c->m_rules[id]->ports, r->nr_ports, sizeof(*r->ports));
-}
-
-static bool rule_same(const void *x, const void *y)
-{
-	const struct pw_model_rule *a = x, *b = y;
-	uint32_t i;
-
-	if (a->policy != b->policy || a->index != b->index || a->set != b->set ||
-	    a->dir != b->dir || a->flags != b->flags || a->nr_ports != b->nr_ports)
-		return false;
-	/* Field by field: the struct has padding. */
-	for (i = 0; i < a->nr_ports; i++)
-		if (a->ports[i].proto != b->ports[i].proto ||
-		    a->ports[i].first != b->ports[i].first ||
-		    a->ports[i].last != b->ports[i].last)
-			return false;
-	return true;
 }
 
 static void rule_release(void *obj)
@@ -211,36 +175,19 @@ static void ep_release(void *obj)
 	pw_ep_release(obj);
 }
 
-static bool ep_same(const void *x, const void *y)
-{
-	const struct pw_model_ep *a = x, *b = y;
-	unsigned int d;
-
-	if (strcmp(a->ns, b->ns) || strcmp(a->name, b->name) || a->flags != b->flags ||
-	    a->nr_addrs != b->nr_addrs ||
-	    !same_arr(a->addrs, b->addrs, a->nr_addrs * sizeof(*a->addrs)))
-		return false;
-	for (d = 0; d < __PODWALL_DIR_MAX; d++)
-		if (a->nr_rules[d] != b->nr_rules[d] || a->nr_policies[d] != b->nr_policies[d] ||
-		    !same_arr(a->rules[d], b->rules[d], a->nr_rules[d] * sizeof(uint32_t)) ||
-		    !same_arr(a->policies[d], b->policies[d], a->nr_policies[d] * sizeof(uint32_t)))
-			return false;
-	return true;
-}
-
 static const struct kind kinds[4] = {
 	[PW_MODEL_POLICY] = { sizeof(struct pw_model_policy), offsetof(struct pw_model, policies),
 			      offsetof(struct pw_model, nr_policies), pol_ids, pol_present,
-			      pol_copy, pol_same, pol_release },
+			      pol_copy, pol_release },
 	[PW_MODEL_SET] = { sizeof(struct pw_model_set), offsetof(struct pw_model, sets),
 			   offsetof(struct pw_model, nr_sets), set_ids, set_present,
-			   set_copy, set_same, set_release },
+			   set_copy, set_release },
 	[PW_MODEL_RULE] = { sizeof(struct pw_model_rule), offsetof(struct pw_model, rules),
 			    offsetof(struct pw_model, nr_rules), rule_ids, rule_present,
-			    rule_copy, rule_same, rule_release },
+			    rule_copy, rule_release },
 	[PW_MODEL_EP] = { sizeof(struct pw_model_ep), offsetof(struct pw_model, eps),
 			  offsetof(struct pw_model, nr_eps), ep_ids, ep_present,
-			  ep_copy, ep_same, ep_release },
+			  ep_copy, ep_release },
 };
 
 static char **arr_of(struct pw_model *m, const struct kind *k)
@@ -268,22 +215,37 @@ static int cmp_u32(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* A replaced or removed version: moved to @was (sorted, as ids only grow), or freed. */
+static void retire(const struct kind *k, char *old, char *was, uint32_t *nr_was)
+{
+	if (!was) {
+		k->release(old);
+		return;
+	}
+	memcpy(was + (size_t)(*nr_was)++ * k->size, old, k->size);
+}
+
 /*
  * Merges the sorted ids @ch (every id whose object may have changed) into
  * kind @k of @m: unchanged objects move over, changed ones are copied
- * anew, gone ones are freed. @put and @del get the ids that differ.
+ * anew, gone ones are freed or, with @was, moved there. @put and @del get
+ * the ids that differ.
  */
 static int merge(const struct pw_compiler *c, struct pw_model *m, const struct kind *k,
-		 const uint32_t *ch, uint32_t nch, struct pw_vec *put, struct pw_vec *del)
+		 const uint32_t *ch, uint32_t nch, struct pw_vec *put, struct pw_vec *del,
+		 struct pw_model *was)
 {
-	char **arr = arr_of(m, k), *out, *tmp = malloc(k->size);
-	uint32_t *nr = nr_of(m, k), i = 0, j = 0, n = 0;
+	char **arr = arr_of(m, k), *out, *tmp = malloc(k->size), *wout = NULL;
+	uint32_t *nr = nr_of(m, k), i = 0, j = 0, n = 0, nw = 0;
 	int ret = 0;
 
 	out = calloc((size_t)*nr + nch + 1, k->size);
-	if (!out || !tmp) {
+	if (was)
+		wout = calloc((size_t)nch + 1, k->size);
+	if (!out || !tmp || (was && !wout)) {
 		free(out);
 		free(tmp);
+		free(wout);
 		return -ENOMEM;
 	}
 	while (i < *nr || j < nch) {
@@ -302,7 +264,7 @@ static int merge(const struct pw_compiler *c, struct pw_model *m, const struct k
 			i++;
 		if (!k->present(c, id)) {
 			if (oid == id) {
-				k->release(old);
+				retire(k, old, wout, &nw);
 				ret = ret ? ret : pw_vec_push(del, id);
 			}
 			continue;
@@ -316,12 +278,12 @@ static int merge(const struct pw_compiler *c, struct pw_model *m, const struct k
 			}
 			continue;
 		}
-		if (oid == id && k->same(old, tmp)) {
+		if (oid == id && pw_model_obj_equal((enum pw_model_kind)(k - kinds), old, tmp)) {
 			k->release(tmp);
 			memcpy(dst, old, k->size);
 		} else {
 			if (oid == id)
-				k->release(old);
+				retire(k, old, wout, &nw);
 			memcpy(dst, tmp, k->size);
 			ret = pw_vec_push(put, id);
 		}
@@ -331,6 +293,10 @@ static int merge(const struct pw_compiler *c, struct pw_model *m, const struct k
 	free(*arr);
 	*arr = out;
 	*nr = n;
+	if (was) {
+		*arr_of(was, k) = wout;
+		*nr_of(was, k) = nw;
+	}
 	return ret;
 }
 
@@ -368,7 +334,7 @@ static void forget_changes(struct pw_compiler *c)
 }
 
 int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
-		       struct pw_model_delta *delta)
+		       struct pw_model_delta *delta, struct pw_model *was)
 {
 	bool full = c->all_changed ||
 		    !(m->nr_policies | m->nr_sets | m->nr_rules | m->nr_eps | m->node_set);
@@ -376,6 +342,10 @@ int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
 	unsigned int k;
 	int ret = 0;
 
+	if (was) {
+		pw_model_init(was);
+		was->node_set = m->node_set;
+	}
 	for (k = 0; k < 4 && !ret; k++) {
 		struct pw_vec all = { 0 };
 		const uint32_t *ch = c->changed[k].v;
@@ -388,7 +358,7 @@ int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
 		}
 		if (!ret && nch) {
 			qsort((uint32_t *)ch, nch, sizeof(*ch), cmp_u32);
-			ret = merge(c, m, &kinds[k], ch, nch, &put[k], &del[k]);
+			ret = merge(c, m, &kinds[k], ch, nch, &put[k], &del[k], was);
 		}
 		free(all.v);
 	}
@@ -400,6 +370,8 @@ int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
 		}
 		c->all_changed = true;
 		pw_model_free(m);
+		if (was)
+			pw_model_free(was);
 		return ret;
 	}
 	forget_changes(c);

@@ -349,9 +349,24 @@ static bool ep_eq(const void *x, const void *y)
 	return true;
 }
 
+bool pw_model_obj_equal(enum pw_model_kind k, const void *a, const void *b)
+{
+	switch (k) {
+	case PW_MODEL_POLICY:
+		return policy_eq(a, b);
+	case PW_MODEL_SET:
+		return set_eq(a, b);
+	case PW_MODEL_RULE:
+		return rule_eq(a, b);
+	case PW_MODEL_EP:
+		return ep_eq(a, b);
+	}
+	return false;
+}
+
 static int diff_kind(const void *from, uint32_t nf, const void *to,
-		     uint32_t nt, size_t size, bool (*eq)(const void *, const void *),
-		     struct pw_model_delta *delta, enum pw_model_kind k)
+		     uint32_t nt, size_t size, struct pw_model_delta *delta,
+		     enum pw_model_kind k)
 {
 	uint32_t i = 0, j = 0;
 
@@ -373,7 +388,7 @@ static int diff_kind(const void *from, uint32_t nf, const void *to,
 			delta->put[k][delta->nr_put[k]++] = ib;
 			j++;
 		} else {
-			if (!eq(a, b))
+			if (!pw_model_obj_equal(k, a, b))
 				delta->put[k][delta->nr_put[k]++] = ib;
 			i++;
 			j++;
@@ -391,18 +406,18 @@ int pw_model_diff(const struct pw_model *from, const struct pw_model *to,
 	delta->node_set = from->node_set == to->node_set ? UINT32_MAX :
 			  to->node_set;
 	err = diff_kind(from->policies, from->nr_policies, to->policies,
-			to->nr_policies, sizeof(*to->policies), policy_eq, delta,
+			to->nr_policies, sizeof(*to->policies), delta,
 			PW_MODEL_POLICY);
 	if (!err)
 		err = diff_kind(from->sets, from->nr_sets, to->sets, to->nr_sets,
-				sizeof(*to->sets), set_eq, delta, PW_MODEL_SET);
+				sizeof(*to->sets), delta, PW_MODEL_SET);
 	if (!err)
 		err = diff_kind(from->rules, from->nr_rules, to->rules,
-				to->nr_rules, sizeof(*to->rules), rule_eq, delta,
+				to->nr_rules, sizeof(*to->rules), delta,
 				PW_MODEL_RULE);
 	if (!err)
 		err = diff_kind(from->eps, from->nr_eps, to->eps, to->nr_eps,
-				sizeof(*to->eps), ep_eq, delta, PW_MODEL_EP);
+				sizeof(*to->eps), delta, PW_MODEL_EP);
 	if (err)
 		pw_model_delta_free(delta);
 	return err;

@@ -11,6 +11,7 @@
 #ifndef PODWALL_MODEL_H
 #define PODWALL_MODEL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "../../kmod/match.h"
@@ -104,6 +105,12 @@ enum pw_model_kind {
 
 int pw_model_diff(const struct pw_model *from, const struct pw_model *to,
 		  struct pw_model_delta *delta);
+/*
+ * Whether @a and @b, two objects of kind @k (struct pw_model_policy, _set,
+ * _rule or _ep), have the same contents; ids are not compared. The test
+ * pw_model_diff() uses to decide that an object is resent.
+ */
+bool pw_model_obj_equal(enum pw_model_kind k, const void *a, const void *b);
 void pw_model_delta_free(struct pw_model_delta *delta);
 
 /* Address helpers: text <-> pw_addr ("10.0.0.1", "10.0.0.0/8", "fd00::/64"). */
