@@ -76,7 +76,10 @@ int agent_compile_stage(struct agent_compile *ac, const struct agent_change *ch)
 	return ret < 0 ? ret : 0;
 }
 
-int agent_compile_model(struct agent_compile *ac, struct pw_model *out)
+int agent_compile_model(struct agent_compile *ac, struct pw_model *m,
+			struct pw_model_delta *delta, struct pw_model *was)
 {
-	return pw_compiler_compile(ac->c, out);
+	if (!was)
+		return pw_compiler_compile_into(ac->c, m, delta);
+	return pw_compiler_compile_into_was(ac->c, m, delta, was);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * The agent's use of the policy compiler: staged changes go into one
- * pw_compiler context, and a model comes out on demand. Owned and used by
- * one sink, on the sync thread only.
+ * pw_compiler context, and the sink's model is brought up to date on
+ * demand, costing in proportion to the change. Owned and used by one sink,
+ * on the sync thread only.
  */
 #ifndef AGENT_COMPILE_H
 #define AGENT_COMPILE_H
@@ -26,6 +27,13 @@ void agent_compile_free(struct agent_compile *ac);
  * refused it, so this never happens with a real cluster.
  */
 int agent_compile_stage(struct agent_compile *ac, const struct agent_change *ch);
-int agent_compile_model(struct agent_compile *ac, struct pw_model *out);
+/*
+ * Brings @m up to date in place (pw_compiler_compile_into_was()): @m is
+ * what the previous call left there, or empty the first time. @delta and
+ * @was may be NULL: a sink that sends a delta asks for both, one that
+ * sends the whole model for neither.
+ */
+int agent_compile_model(struct agent_compile *ac, struct pw_model *m,
+			struct pw_model_delta *delta, struct pw_model *was);
 
 #endif /* AGENT_COMPILE_H */

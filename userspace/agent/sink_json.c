@@ -21,31 +21,29 @@ struct json_sink {
 	const struct agent_node *node;
 	json_object *changes;	/* staged since the last commit */
 	struct agent_compile ac;
+	struct pw_model m;	/* the compiled set, updated in place */
 };
 
 /* The compiled model as a json-c object, or NULL with a message logged. */
 static json_object *model_json(struct json_sink *js)
 {
-	struct pw_model m;
 	json_object *o = NULL;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 	int ret;
 
-	pw_model_init(&m);
-	ret = agent_compile_model(&js->ac, &m);
+	ret = agent_compile_model(&js->ac, &js->m, NULL, NULL);
 	if (ret) {
 		log_err("sink %s: compile failed: %s", js->path, strerror(-ret));
 		return NULL;
 	}
 	f = open_memstream(&buf, &len);
-	if (f && !pw_model_write_json(&m, f) && !fclose(f))
+	if (f && !pw_model_write_json(&js->m, f) && !fclose(f))
 		o = json_tokener_parse(buf);
 	else if (f)
 		fclose(f);
 	free(buf);
-	pw_model_free(&m);
 	return o;
 }
 
@@ -130,6 +128,7 @@ static void sink_free(struct agent_sink *s)
 
 	json_object_put(js->changes);
 	agent_compile_free(&js->ac);
+	pw_model_free(&js->m);
 	free(js->path);
 	free(js);
 }
@@ -157,6 +156,7 @@ struct agent_sink *agent_sink_json_new(const char *path, const struct agent_node
 		return NULL;
 	}
 	js->changes = json_object_new_array();
+	pw_model_init(&js->m);
 	js->node = node;
 	js->base.ops = &ops;
 	return &js->base;

@@ -5,6 +5,11 @@
  * transaction with the whole set; afterwards only the delta between the
  * last committed model and the new one is sent. Until the first commit the
  * kernel is never touched, so it keeps enforcing what it had (fail-static).
+ *
+ * One model is kept and the compiler updates it in place with the delta;
+ * the versions it replaces come back separately (@was), as the delta
+ * sends a changed set as its difference from the live one. That is all
+ * pw_nl_apply_delta() reads of the old model: the objects the delta names.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,9 +24,9 @@ struct kernel_sink {
 	struct agent_sink base;
 	struct agent_compile ac;
 	struct pw_nl *nl;		/* NULL until the module answers */
-	struct pw_model live;		/* what we last committed */
+	struct pw_model model;		/* the compiler's output, updated in place */
 	uint64_t gen;			/* the generation it became */
-	bool have_live;
+	bool have_live;			/* the kernel holds @model as of @gen */
 	bool warned;
 };
 
@@ -49,7 +54,6 @@ static int ensure_open(struct kernel_sink *ks)
 static void forget_live(struct kernel_sink *ks)
 {
 	if (ks->have_live) {
-		pw_model_free(&ks->live);
 		ks->have_live = false;
 		ks->base.resync = true;
 	}
@@ -72,55 +76,49 @@ static int stage(struct agent_sink *s, const struct agent_change *c)
 static int commit(struct agent_sink *s, const struct agent_commit *c)
 {
 	struct kernel_sink *ks = (struct kernel_sink *)s;
-	struct pw_model m;
+	bool full = c->full || !ks->have_live;
+	struct pw_model_delta d = { 0 };
+	struct pw_model was;
+	struct pw_model *m = &ks->model;
 	uint64_t gen = 0;
 	int ret;
 
-	pw_model_init(&m);
-	ret = agent_compile_model(&ks->ac, &m);
+	pw_model_init(&was);
+	ret = agent_compile_model(&ks->ac, m, full ? NULL : &d, full ? NULL : &was);
 	if (ret) {
 		log_err("kernel: compile failed: %s", strerror(-ret));
-		pw_model_free(&m);
+		/* The model may have been emptied: no delta can follow it. */
+		forget_live(ks);
 		return ret;
 	}
 	ret = ensure_open(ks);
-	if (ret) {
-		pw_model_free(&m);
-		return ret;
-	}
-	if (c->full || !ks->have_live) {
-		ret = pw_nl_load(ks->nl, &m, 1, &gen);
-	} else {
-		struct pw_model_delta d;
-
-		ret = pw_model_diff(&ks->live, &m, &d);
-		if (!ret) {
-			ret = pw_nl_apply_delta(ks->nl, &ks->live, &m, &d,
-						ks->gen, &gen);
-			pw_model_delta_free(&d);
-		}
+	if (!ret && full) {
+		ret = pw_nl_load(ks->nl, m, 1, &gen);
+	} else if (!ret) {
+		ret = pw_nl_apply_delta(ks->nl, &was, m, &d, ks->gen, &gen);
 		if (ret == -ESTALE) {
 			/* Someone else committed: our delta's base is gone. */
 			log_warn("kernel: %s; sending a full snapshot",
 				 pw_nl_error(ks->nl));
-			ret = pw_nl_load(ks->nl, &m, 1, &gen);
+			ret = pw_nl_load(ks->nl, m, 1, &gen);
 		}
 	}
-	if (ret) {
+	pw_model_delta_free(&d);
+	pw_model_free(&was);
+	if (ret && ks->nl) {
 		log_err("kernel: %s commit failed: %s", c->full ? "replace" : "incremental",
 			pw_nl_error(ks->nl));
 		drop_handle(ks);
-		pw_model_free(&m);
+	}
+	if (ret) {
+		forget_live(ks);
 		return ret;
 	}
-	if (ks->have_live)
-		pw_model_free(&ks->live);
-	ks->live = m;
 	ks->gen = gen;
 	ks->have_live = true;
 	ks->base.resync = false;
 	log_info("kernel: generation %llu: %u endpoints, %u policies, %u rules, %u sets",
-		 (unsigned long long)gen, m.nr_eps, m.nr_policies, m.nr_rules, m.nr_sets);
+		 (unsigned long long)gen, m->nr_eps, m->nr_policies, m->nr_rules, m->nr_sets);
 	return 0;
 }
 
@@ -158,8 +156,7 @@ static void sink_free(struct agent_sink *s)
 
 	if (ks->nl)
 		pw_nl_close(ks->nl);
-	if (ks->have_live)
-		pw_model_free(&ks->live);
+	pw_model_free(&ks->model);
 	agent_compile_free(&ks->ac);
 	free(ks);
 }
@@ -183,6 +180,7 @@ struct agent_sink *agent_sink_kernel_new(const struct agent_node *node)
 		free(ks);
 		return NULL;
 	}
+	pw_model_init(&ks->model);
 	ks->base.ops = &ops;
 	return &ks->base;
 }
