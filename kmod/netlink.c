@@ -942,6 +942,21 @@ static int nl_new_rule(struct sk_buff *req, struct genl_info *info)
 	return with_txn(info, new_rule);
 }
 
+/* The attributes of one rule: a short table keeps strict parsing cheap. */
+#define RULE_A_MAX	PODWALL_A_PORTS
+static_assert(PODWALL_A_RULE_ID < RULE_A_MAX && PODWALL_A_POLICY_ID < RULE_A_MAX &&
+	      PODWALL_A_SET_ID < RULE_A_MAX && PODWALL_A_RULE_INDEX < RULE_A_MAX &&
+	      PODWALL_A_DIRECTION < RULE_A_MAX);
+
+static const struct nla_policy rule_policy[RULE_A_MAX + 1] = {
+	[PODWALL_A_POLICY_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &id_range),
+	[PODWALL_A_SET_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &id_range),
+	[PODWALL_A_RULE_ID]	= NLA_POLICY_FULL_RANGE(NLA_U32, &id_range),
+	[PODWALL_A_RULE_INDEX]	= { .type = NLA_U32 },
+	[PODWALL_A_DIRECTION]	= NLA_POLICY_MAX(NLA_U8, __PODWALL_DIR_MAX - 1),
+	[PODWALL_A_PORTS]	= NLA_POLICY_NESTED(port_list_policy),
+};
+
 static const int rule_required[] = {
 	PODWALL_A_RULE_ID, PODWALL_A_POLICY_ID, PODWALL_A_RULE_INDEX,
 	PODWALL_A_DIRECTION,
@@ -951,7 +966,7 @@ static const int rule_required[] = {
 static int rule_elem(const struct nlattr *elem, struct podwall_obj **out,
 		     struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[PODWALL_A_MAX + 1];
+	struct nlattr *tb[RULE_A_MAX + 1];
 	unsigned int i;
 	int err;
 
@@ -959,7 +974,7 @@ static int rule_elem(const struct nlattr *elem, struct podwall_obj **out,
 		NL_SET_ERR_MSG_ATTR(extack, elem, "expected a PODWALL_A_RULE nest");
 		return -EINVAL;
 	}
-	err = nla_parse_nested(tb, PODWALL_A_MAX, elem, podwall_policy, extack);
+	err = nla_parse_nested(tb, RULE_A_MAX, elem, rule_policy, extack);
 	if (err)
 		return err;
 	for (i = 0; i < ARRAY_SIZE(rule_required); i++) {

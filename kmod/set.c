@@ -137,8 +137,8 @@ static struct pw_shard *own_shard(struct pw_set *set, u32 i, u32 extra)
 }
 
 /*
- * Rebuilds the whole set with @n more prefixes: when the set outgrew its
- * shard count, or a batch is large against the set.
+ * Rebuilds the whole set with @n more prefixes, when it outgrew its shard
+ * count.
  */
 static int rebuild(struct podwall_obj *obj, const struct pw_addr *p, u32 n)
 {
@@ -178,8 +178,12 @@ int podwall_set_add(struct podwall_obj *obj, const struct pw_addr *p, u32 n)
 	for (i = 0; i < n; i++)
 		if (!pw_addr_valid(&p[i]))
 			return -EINVAL;
-	if (pw_set_shift_for(set->nr_prefixes + n) > set->shift + 1 ||
-	    n > set->nr_prefixes / 4 + 64)
+	/*
+	 * Rebuild only when the shards would average over four times their
+	 * size: a set loaded in chunks then rebuilds at each doubling, O(n)
+	 * in all, and a small edit never does.
+	 */
+	if (pw_set_shift_for(set->nr_prefixes + n) > set->shift + 2)
 		return rebuild(obj, p, n);
 	for (i = 0; i < n; i++) {
 		struct pw_addr key = p[i];

@@ -230,7 +230,9 @@ int pw_rule_build(const struct pw_alloc *al, const struct pw_rule *spec,
 		if (p->first > p->last)
 			return -ERANGE;
 	}
-	rule = al->zalloc(sizeof(*rule), al->ctx);
+	/* One allocation: the port ranges follow the rule. */
+	rule = al->zalloc(sizeof(*rule) + nr_ports * sizeof(*rule->ports),
+			  al->ctx);
 	if (!rule)
 		return -ENOMEM;
 	rule->id = spec->id;
@@ -239,13 +241,8 @@ int pw_rule_build(const struct pw_alloc *al, const struct pw_rule *spec,
 	rule->set = spec->flags & PW_RULE_F_ANY_PEER ? 0 : spec->set;
 	rule->dir = spec->dir;
 	rule->flags = spec->flags;
-	if (nr_ports) {
-		rule->ports = al->zalloc(nr_ports * sizeof(*rule->ports), al->ctx);
-		if (!rule->ports) {
-			al->free(rule, al->ctx);
-			return -ENOMEM;
-		}
-	}
+	if (nr_ports)
+		rule->ports = (struct pw_port_range *)(rule + 1);
 	/* Insertion sort, then merge overlapping and adjacent ranges. */
 	for (i = 0; i < nr_ports; i++) {
 		struct pw_port_range p = ports[i];
@@ -277,10 +274,8 @@ int pw_rule_build(const struct pw_alloc *al, const struct pw_rule *spec,
 
 void pw_rule_free(const struct pw_alloc *al, struct pw_rule *rule)
 {
-	if (!rule)
-		return;
-	al->free(rule->ports, al->ctx);
-	al->free(rule, al->ctx);
+	if (rule)
+		al->free(rule, al->ctx);
 }
 
 static void *dup_array(const struct pw_alloc *al, const void *src, size_t n,
