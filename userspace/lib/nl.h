@@ -47,7 +47,10 @@ int pw_nl_txn_abort(struct pw_nl *nl);
 int pw_nl_load(struct pw_nl *nl, const struct pw_model *m, int replace,
 	       uint64_t *new_gen);
 /*
- * One incremental transaction turning @old (live) into @new. With
+ * One incremental transaction turning @old (live) into @new. Of @old only
+ * the sets that @delta names are read (to send a changed set as element
+ * edits), so @old may hold just the previous versions of changed objects.
+ * With
  * @expect_base non-zero, fails with -ESTALE (and sends nothing) unless the
  * live generation is @expect_base, the one @old was committed as: a delta
  * applied to someone else's set would silently give wrong contents.
