@@ -12,9 +12,9 @@ trap pw_cleanup EXIT
 PW_TEST=ctl-churn-setup
 modprobe podwall || die "modprobe podwall failed"
 
-# Fewer rounds under a sanitizer kernel (tests/kunit/run): it is ~10x slower.
+# Fewer rounds under the sanitizer kernel (tests/kunit/run): it is slower.
 if [ -e /sys/kernel/debug/kmemleak ]; then
-	rounds=${ROUNDS:-10}
+	rounds=${ROUNDS:-30}
 else
 	rounds=${ROUNDS:-100}
 fi
