@@ -5,7 +5,8 @@
 # compared with the expected model and pw_match), and commits that must be
 # refused naming the object, leaving the live set as it was.
 #
-# SEED=N (kernel command line: tests/e2e/run ctl_churn.sh -- --append SEED=N)
+# SEED=N (kernel command line: tests/e2e/run tests/e2e/guest/ctl_churn.sh --
+# --append SEED=N)
 # replays one seed; ROUNDS=N sets the rounds per seed.
 . /tests/lib.sh
 trap pw_cleanup EXIT

@@ -805,8 +805,13 @@ static void mutate_once(struct pw_model *m)
 			canon_set(s);
 		} else if (chance(20) && allow_empty) {
 			m->node_set = 0;	/* libpodwall sends an empty nest */
-		} else if ((s = any_set(m))) {
-			m->node_set = s->id;
+		} else {
+			/* A small one: the node's addresses are few. */
+			for (i = 0; i < 8 && (s = any_set(m)); i++)
+				if (s->nr_prefixes <= 16) {
+					m->node_set = s->id;
+					break;
+				}
 		}
 	}
 }
@@ -1269,7 +1274,7 @@ int main(int argc, char **argv)
 	if (nr_allowed < nr_tuples / 30 || nr_denied < nr_tuples / 30)
 		die("generator: %lu allowed, %lu denied of %lu tuples: too one-sided",
 		    nr_allowed, nr_denied, nr_tuples);
-	if (rounds >= 20 && (!nr_reasons[PODWALL_REASON_NODE] ||
+	if (rounds >= 50 && (!nr_reasons[PODWALL_REASON_NODE] ||
 			     !nr_reasons[PODWALL_REASON_SELF] ||
 			     !nr_reasons[PODWALL_REASON_NOT_ENDPOINT] ||
 			     !nr_reasons[PODWALL_REASON_DENIED_BOTH]))
