@@ -46,6 +46,38 @@ ok*) pass "churn seed $s: empty sets, port and address lists, no node set" ;;
 *) fail "churn seed $s: empty sets, port and address lists, no node set" "$out" ;;
 esac
 
+# A delta that gives an empty set its first prefix (a peer set whose first
+# pod appears), and one that empties it again.
+mk() {	# PREFIXES-OF-SET-2
+	cat <<EOF2
+{ "node_set": 0, "policies": [ { "id": 1, "namespace": "x", "name": "p" } ],
+  "sets": [ { "id": 2, "prefixes": [ $1 ] } ],
+  "rules": [ { "id": 1, "policy": 1, "index": 0, "direction": "ingress", "set": 2, "ports": null } ],
+  "endpoints": [ { "id": 1, "namespace": "x", "name": "b", "addrs": [ "10.244.1.3" ],
+    "isolated": [ "ingress" ], "ingress_rules": [ 1 ], "egress_rules": [],
+    "ingress_policies": [ 1 ], "egress_policies": [] } ] }
+EOF2
+}
+mk "" > /tmp/empty.json
+mk '"10.244.1.2"' > /tmp/one.json
+check "restore with an empty peer set" podwallctl restore /tmp/empty.json
+out=$(pwtxn delta /tmp/empty.json /tmp/one.json 2>&1)
+case "$out" in
+"ret=0"*) pass "delta giving an empty set its first prefix" ;;
+*) fail "delta giving an empty set its first prefix" "$out" ;;
+esac
+# The same from models built in memory (no prefix array), as the agent's.
+accepted_grow=$(pwtxn grow-empty 2>&1)
+case "$accepted_grow" in
+"ret=0"*"dump ok"*) pass "delta giving an empty set (no prefix array) its first prefix" ;;
+*) fail "delta giving an empty set (no prefix array) its first prefix" "$(echo "$accepted_grow" | tr '\n' ' ')" ;;
+esac
+out=$(pwtxn delta /tmp/one.json /tmp/empty.json 2>&1)
+case "$out" in
+"ret=0"*) pass "delta emptying a set" ;;
+*) fail "delta emptying a set" "$out" ;;
+esac
+
 # Refused: "ret=-ERRNO message naming WHAT", then the live set untouched.
 refused() {	# CASE WHAT DESCRIPTION
 	local out

@@ -38,6 +38,8 @@
  *                  3000-prefix set (new and existing prefix)
  *   elems-grow     a set grown from 1 to 5000 prefixes by small
  *                  ADD_ELEMS over 50 commits, dump checked after each
+ *   grow-empty     pw_nl_apply_delta giving an empty set (no prefix
+ *                  array, as the compiler makes it) its first prefix
  *   node-count     SET_NODE replacing the node set: GET_INFO's set count
  *                  before and after
  *   node-big       a node set of PODWALL_MAX_NODE_PREFIXES IPv6 addresses
@@ -377,11 +379,28 @@ static int incremental(const char *c)
 		return node_big(nl, &m);
 	if (!strcmp(c, "node-count"))
 		big_set(&m, 4003, 0xc0a8640a, 1), m.node_set = 4003;
+	if (!strcmp(c, "grow-empty")) {
+		free(set_of(&m, 2)->prefixes);
+		set_of(&m, 2)->prefixes = NULL;
+		set_of(&m, 2)->nr_prefixes = 0;
+	}
 	if (pw_nl_load(nl, &m, 1, NULL)) {
 		printf("base load: %s\n", pw_nl_error(nl));
 		return 2;
 	}
 	g0 = live_gen(nl);
+	if (!strcmp(c, "grow-empty")) {
+		struct pw_model_delta d;
+
+		if (pw_model_diff(&m, &want, &d))
+			return 2;
+		ret = pw_nl_apply_delta(nl, &m, &want, &d, g0, NULL);
+		report(nl, ret);
+		pw_model_delta_free(&d);
+		if (!ret)
+			dump_equals(nl, &want, c);
+		return 0;
+	}
 	if (pw_nl_txn_begin(nl, 0, 0, NULL))
 		return 2;
 	if (!strcmp(c, "del-used-set")) {
@@ -525,7 +544,7 @@ int main(int argc, char **argv)
 	    !strncmp(c, "node-", 5) || !strcmp(c, "flip-dir") ||
 	    !strcmp(c, "dup-addr") || !strcmp(c, "no-set") ||
 	    !strcmp(c, "move-user") || !strcmp(c, "fix-after-fail") ||
-	    !strcmp(c, "two-txns"))
+	    !strcmp(c, "two-txns") || !strcmp(c, "grow-empty"))
 		return incremental(c);
 	if (pw_nl_open(&nl, err, sizeof(err))) {
 		fprintf(stderr, "pwtxn: %s\n", err);
