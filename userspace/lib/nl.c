@@ -696,7 +696,8 @@ static int send_set_delta(struct batch *b, const struct pw_model_set *old,
 	uint32_t i = 0, j = 0, na = 0, nd = 0;
 	int ret;
 
-	if (!old || !s->nr_prefixes)
+	/* An empty side has nothing to merge (and may have no array). */
+	if (!old || !old->nr_prefixes || !s->nr_prefixes)
 		return send_set(b, s);
 	o = sorted_view(old, &oc);
 	n = sorted_view(s, &nc);
