@@ -61,6 +61,7 @@ static void obj_release(struct kref *ref)
 	switch (obj->kind) {
 	case PODWALL_SET:
 		podwall_set_release(obj->set);
+		kvfree(obj->pending);
 		break;
 	case PODWALL_RULE:
 		pw_rule_free(&podwall_pw_alloc, obj->rule);
@@ -111,7 +112,8 @@ u64 podwall_obj_memory(const struct podwall_obj *obj)
 
 	switch (obj->kind) {
 	case PODWALL_SET:
-		return n + podwall_set_memory(obj->set);
+		return n + podwall_set_memory(obj->set) +
+		       obj->max_pending * sizeof(*obj->pending);
 	case PODWALL_RULE:
 		return n + sizeof(*obj->rule) +
 		       obj->rule->nr_ports * sizeof(*obj->rule->ports);

@@ -37,6 +37,7 @@ struct podwall_obj {
 	u8 kind;
 	u32 id;
 	const void *owner;		/* the candidate that may edit it, or NULL */
+	bool fresh;			/* a set made by NEW_SET in @owner */
 	char *ns;			/* policies, endpoints */
 	char *name;			/* policies, endpoints */
 	union {
@@ -49,6 +50,10 @@ struct podwall_obj {
 		struct podwall_stats __percpu *stats;	/* endpoints */
 	};
 	u32 ctr_slot;			/* pool slot of @hits or @stats */
+	/* Sets made by NEW_SET in a candidate: prefixes added, not built yet. */
+	struct pw_addr *pending;
+	u32 nr_pending;
+	u32 max_pending;
 };
 
 /* An endpoint address index, shared while endpoint addresses stay put. */

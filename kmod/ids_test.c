@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit suites for what commits share between versions: the copy-on-write
- * id radix (ids.c) and sets with shared shards (set.c). Linked into
+ * id radix (ids.c) and sets with shared shards (set.c), and sets loaded in
+ * chunks. Linked into
  * podwall.ko with CONFIG_KUNIT, like match_test.c. Under kmemleak a leaked
  * leaf, shard or object shows after the module's tests.
  */
@@ -125,7 +126,7 @@ static void set_clone_edit(struct kunit *test)
 	copy = podwall_set_clone(orig);
 	KUNIT_ASSERT_NOT_NULL(test, copy);
 	KUNIT_EXPECT_EQ(test, shared_shards(orig->set, copy->set), shards);
-	KUNIT_ASSERT_EQ(test, podwall_set_add(copy, p + n, 10), 0);
+	KUNIT_ASSERT_EQ(test, podwall_set_add(copy, false, p + n, 10), 0);
 	KUNIT_ASSERT_EQ(test, podwall_set_del(copy, p, 10), 0);
 	KUNIT_EXPECT_GE(test, shared_shards(orig->set, copy->set), shards - 20);
 	KUNIT_EXPECT_EQ(test, orig->set->nr_prefixes, n);
@@ -141,7 +142,7 @@ static void set_clone_edit(struct kunit *test)
 	}
 
 	/* A large batch rebuilds the copy; the original is untouched. */
-	KUNIT_ASSERT_EQ(test, podwall_set_add(copy, p + n + 10, 2990), 0);
+	KUNIT_ASSERT_EQ(test, podwall_set_add(copy, false, p + n + 10, 2990), 0);
 	KUNIT_EXPECT_EQ(test, copy->set->nr_prefixes, n + 2990);
 	for (i = 0; i < n + 3000; i++) {
 		KUNIT_EXPECT_EQ(test, pw_set_contains(copy->set, &p[i]), i >= 10);
@@ -152,10 +153,45 @@ static void set_clone_edit(struct kunit *test)
 	kvfree(p);
 }
 
+/* A fresh set collects chunks and builds them in once, duplicates too. */
+static void set_fresh_chunks(struct kunit *test)
+{
+	struct podwall_obj *obj;
+	struct pw_addr *p;
+	u32 i;
+
+	p = kvcalloc(5000, sizeof(*p), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 5000; i++)
+		p[i] = prefix(2 * i);
+	obj = podwall_obj_new(PODWALL_SET, 2);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	KUNIT_ASSERT_EQ(test, podwall_set_init(obj, p, 1000), 0);
+	for (i = 1000; i < 5000; i += 1000)
+		KUNIT_ASSERT_EQ(test, podwall_set_add(obj, true, p + i, 1000), 0);
+	KUNIT_ASSERT_EQ(test, podwall_set_add(obj, true, p, 10), 0);
+	KUNIT_EXPECT_EQ(test, obj->set->nr_prefixes, 1000U);
+	KUNIT_EXPECT_EQ(test, podwall_set_count(obj), 5010U);
+	KUNIT_ASSERT_EQ(test, podwall_set_flush(obj), 0);
+	KUNIT_EXPECT_EQ(test, obj->nr_pending, 0U);
+	KUNIT_EXPECT_EQ(test, podwall_set_count(obj), 5000U);
+	KUNIT_EXPECT_GE(test, obj->set->shift, pw_set_shift_for(5000));
+	for (i = 0; i < 5000; i++)
+		KUNIT_EXPECT_TRUE(test, pw_set_contains(obj->set, &p[i]));
+	/* A removal builds collected prefixes in first. */
+	KUNIT_ASSERT_EQ(test, podwall_set_add(obj, true, p, 1), 0);
+	KUNIT_ASSERT_EQ(test, podwall_set_del(obj, p, 1), 0);
+	KUNIT_EXPECT_EQ(test, podwall_set_count(obj), 4999U);
+	KUNIT_EXPECT_FALSE(test, pw_set_contains(obj->set, &p[0]));
+	podwall_obj_put(obj);
+	kvfree(p);
+}
+
 static struct kunit_case ids_cases[] = {
 	KUNIT_CASE(ids_copy_on_write),
 	KUNIT_CASE(ids_sparse),
 	KUNIT_CASE(set_clone_edit),
+	KUNIT_CASE(set_fresh_chunks),
 	{}
 };
 

@@ -811,6 +811,8 @@ static int new_set(struct podwall_txn *txn, struct genl_info *info)
 		podwall_obj_put(obj);
 		return err;
 	}
+	/* SET_ADD_ELEMS chunks that follow are collected, built at commit. */
+	obj->fresh = true;
 	return podwall_txn_store(txn, PODWALL_SET, id, obj);
 }
 

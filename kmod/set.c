@@ -168,16 +168,61 @@ static int rebuild(struct podwall_obj *obj, const struct pw_addr *p, u32 n)
 	return 0;
 }
 
-int podwall_set_add(struct podwall_obj *obj, const struct pw_addr *p, u32 n)
+u32 podwall_set_count(const struct podwall_obj *obj)
+{
+	return obj->set->nr_prefixes + obj->nr_pending;
+}
+
+/* Collects @n prefixes to build in later. */
+static int collect(struct podwall_obj *obj, const struct pw_addr *p, u32 n)
+{
+	if (obj->nr_pending + n > obj->max_pending) {
+		u32 max = max3(1024U, 2 * obj->max_pending, obj->nr_pending + n);
+		struct pw_addr *v;
+
+		v = kvmalloc_array(max, sizeof(*v), GFP_KERNEL_ACCOUNT);
+		if (!v)
+			return -ENOMEM;
+		if (obj->nr_pending)
+			memcpy(v, obj->pending, obj->nr_pending * sizeof(*v));
+		kvfree(obj->pending);
+		obj->pending = v;
+		obj->max_pending = max;
+	}
+	memcpy(obj->pending + obj->nr_pending, p, n * sizeof(*p));
+	obj->nr_pending += n;
+	return 0;
+}
+
+int podwall_set_flush(struct podwall_obj *obj)
+{
+	int err;
+
+	if (!obj->nr_pending)
+		return 0;
+	err = rebuild(obj, obj->pending, obj->nr_pending);
+	if (err)
+		return err;
+	kvfree(obj->pending);
+	obj->pending = NULL;
+	obj->nr_pending = 0;
+	obj->max_pending = 0;
+	return 0;
+}
+
+int podwall_set_add(struct podwall_obj *obj, bool fresh,
+		    const struct pw_addr *p, u32 n)
 {
 	struct pw_set *set = obj->set;
 	u32 i;
 
-	if (n > PODWALL_MAX_PREFIXES - set->nr_prefixes)
+	if (n > PODWALL_MAX_PREFIXES - podwall_set_count(obj))
 		return -E2BIG;
 	for (i = 0; i < n; i++)
 		if (!pw_addr_valid(&p[i]))
 			return -EINVAL;
+	if (fresh)
+		return collect(obj, p, n);
 	/*
 	 * Rebuild only when the shards would average over four times their
 	 * size: a set loaded in chunks then rebuilds at each doubling, O(n)
@@ -205,8 +250,14 @@ int podwall_set_add(struct podwall_obj *obj, const struct pw_addr *p, u32 n)
 
 int podwall_set_del(struct podwall_obj *obj, const struct pw_addr *p, u32 n)
 {
-	struct pw_set *set = obj->set;
+	struct pw_set *set;
 	u32 i;
+	int err;
+
+	err = podwall_set_flush(obj);
+	if (err)
+		return err;
+	set = obj->set;
 
 	for (i = 0; i < n; i++) {
 		struct pw_addr key = p[i];

@@ -197,7 +197,7 @@ static void account(struct podwall_view *view, const struct podwall_obj *obj,
 	view->count[obj->kind] += delta;
 	view->obj_memory += delta * (s64)podwall_obj_memory(obj);
 	if (obj->kind == PODWALL_SET)
-		view->nr_prefixes += delta * (s64)obj->set->nr_prefixes;
+		view->nr_prefixes += delta * (s64)podwall_set_count(obj);
 }
 
 int podwall_txn_store(struct podwall_txn *txn, enum podwall_kind kind, u32 id,
@@ -251,7 +251,7 @@ int podwall_txn_edit_set(struct podwall_txn *txn, u32 id, bool add,
 	}
 	account(&txn->view, obj, -1);
 	if (add)
-		err = podwall_set_add(obj, p, n);
+		err = podwall_set_add(obj, obj->fresh, p, n);
 	else
 		err = podwall_set_del(obj, p, n);
 	account(&txn->view, obj, 1);
@@ -444,6 +444,37 @@ static int check(struct podwall_txn *txn, const struct podwall_gen *base,
 	return dir_changed ? check_all_eps(txn, t, extack) : 0;
 }
 
+/* Builds the prefixes that fresh sets collected into them. */
+static int flush_sets(struct podwall_txn *txn, struct netlink_ext_ack *extack)
+{
+	u32 i;
+	int err;
+
+	for (i = 0; i < txn->nr_changes; i++) {
+		u32 id = txn->changes[i].id;
+		struct podwall_obj *obj;
+
+		if (txn->changes[i].kind != PODWALL_SET)
+			continue;
+		obj = podwall_txn_obj(txn, PODWALL_SET, id);
+		if (!obj || !obj->nr_pending)
+			continue;
+		account(&txn->view, obj, -1);
+		err = podwall_set_flush(obj);
+		account(&txn->view, obj, 1);
+		if (!err)
+			err = podwall_ids_refresh(&txn->view.ids[PODWALL_SET], id);
+		if (err)
+			return fail(extack, txn->msg, err,
+				    "set %u: cannot build its prefixes (%d)", id, err);
+	}
+	if (txn->view.nr_prefixes > PODWALL_MAX_PREFIXES)
+		return fail(extack, txn->msg, -E2BIG,
+			    "%llu prefixes over all sets exceed the limit of %u",
+			    txn->view.nr_prefixes, PODWALL_MAX_PREFIXES);
+	return 0;
+}
+
 /* The address index: the base's, unless endpoint addresses changed. */
 static int build_index(struct podwall_txn *txn, const struct pw_table *t,
 		       struct netlink_ext_ack *extack)
@@ -497,6 +528,9 @@ int podwall_txn_commit(struct podwall_net *pn, struct podwall_txn *txn,
 		return fail(extack, txn->msg, -E2BIG,
 			    "%llu prefixes over all sets exceed the limit of %u",
 			    txn->view.nr_prefixes, PODWALL_MAX_PREFIXES);
+	err = flush_sets(txn, extack);
+	if (err)
+		return err;
 	/* The base is only needed if it is still live: else check all rules. */
 	base = !txn->replace && old && old->number == txn->base ? old : NULL;
 	t.sets = txn->view.ids[PODWALL_SET].pw;
@@ -519,8 +553,10 @@ int podwall_txn_commit(struct podwall_net *pn, struct podwall_txn *txn,
 		struct podwall_obj *obj = podwall_txn_obj(txn, txn->changes[i].kind,
 							  txn->changes[i].id);
 
-		if (obj)
+		if (obj) {
 			obj->owner = NULL;
+			obj->fresh = false;
+		}
 	}
 	if (txn->view.node)
 		txn->view.node->owner = NULL;
