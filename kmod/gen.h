@@ -46,14 +46,19 @@ struct podwall_obj {
 		struct pw_ep *ep;
 	};
 	union {
-		struct podwall_hits __percpu *hits;	/* rules */
-		struct podwall_stats __percpu *stats;	/* endpoints */
+		struct {			/* rules and endpoints */
+			union {
+				struct podwall_hits __percpu *hits;
+				struct podwall_stats __percpu *stats;
+			};
+			u32 ctr_slot;		/* pool slot of either */
+		};
+		struct {			/* sets made by NEW_SET */
+			struct pw_addr *pending;	/* added, not built yet */
+			u32 nr_pending;
+			u32 max_pending;
+		};
 	};
-	u32 ctr_slot;			/* pool slot of @hits or @stats */
-	/* Sets made by NEW_SET in a candidate: prefixes added, not built yet. */
-	struct pw_addr *pending;
-	u32 nr_pending;
-	u32 max_pending;
 };
 
 /* An endpoint address index, shared while endpoint addresses stay put. */
