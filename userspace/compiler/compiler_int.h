@@ -257,7 +257,6 @@ void pw_state_release(struct pw_compiler *c);
 void pw_state_changed(struct pw_compiler *c, enum pw_model_kind kind, uint32_t id);
 
 /* model_out.c: the model handed out, whole or as an in-place update. */
-void pw_ep_release(struct pw_model_ep *e);
 int pw_state_copy(struct pw_compiler *c, struct pw_model *out);
 int pw_state_copy_into(struct pw_compiler *c, struct pw_model *m,
 		       struct pw_model_delta *delta, struct pw_model *was);

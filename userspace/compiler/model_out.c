@@ -125,19 +125,6 @@ static bool ep_present(const struct pw_compiler *c, uint32_t id)
 	return id < c->nr_eps_by_id && c->eps[id].m;
 }
 
-void pw_ep_release(struct pw_model_ep *e)
-{
-	unsigned int d;
-
-	free(e->ns);
-	free(e->name);
-	free(e->addrs);
-	for (d = 0; d < __PODWALL_DIR_MAX; d++) {
-		free(e->rules[d]);
-		free(e->policies[d]);
-	}
-}
-
 static int ep_copy(const struct pw_compiler *c, uint32_t id, void *obj)
 {
 	const struct pw_model_ep *s = c->eps[id].m;
@@ -166,13 +153,13 @@ static int ep_copy(const struct pw_compiler *c, uint32_t id, void *obj)
 				      sizeof(uint32_t));
 	}
 	if (ret)
-		pw_ep_release(e);
+		pw_model_ep_release(e);
 	return ret;
 }
 
 static void ep_release(void *obj)
 {
-	pw_ep_release(obj);
+	pw_model_ep_release(obj);
 }
 
 static const struct kind kinds[4] = {

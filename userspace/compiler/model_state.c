@@ -66,7 +66,7 @@ int pw_state_ep_touch(struct pw_compiler *c, uint32_t id)
 static void ep_model_free(struct pw_model_ep *m)
 {
 	if (m)
-		pw_ep_release(m);
+		pw_model_ep_release(m);
 	free(m);
 }
 

@@ -16,7 +16,7 @@ void pw_model_init(struct pw_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static void ep_release(struct pw_model_ep *e)
+void pw_model_ep_release(struct pw_model_ep *e)
 {
 	unsigned int d;
 
@@ -42,7 +42,7 @@ void pw_model_free(struct pw_model *m)
 	for (i = 0; i < m->nr_rules; i++)
 		free(m->rules[i].ports);
 	for (i = 0; i < m->nr_eps; i++)
-		ep_release(&m->eps[i]);
+		pw_model_ep_release(&m->eps[i]);
 	free(m->policies);
 	free(m->sets);
 	free(m->rules);

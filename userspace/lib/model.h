@@ -63,6 +63,8 @@ struct pw_model {
 
 void pw_model_init(struct pw_model *m);
 void pw_model_free(struct pw_model *m);
+/* Frees what one endpoint of a model owns (not the struct itself). */
+void pw_model_ep_release(struct pw_model_ep *e);
 
 /* Lookups by id (binary search); NULL if absent. */
 const struct pw_model_policy *pw_model_policy(const struct pw_model *m, uint32_t id);
