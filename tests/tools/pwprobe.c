@@ -31,6 +31,11 @@
  *	client namespace with setns(2), and prints "ID VERDICT" per probe in
  *	completion order (-r appends the reply word, -v then the reason).
  *	Exits 0 once all have run, 2 on bad input.
+ *
+ *   pwprobe send [--netns NS] DST_IP PORT BYTES
+ *	Connects over TCP and writes BYTES zero bytes in 64 KiB write()s, so
+ *	segments are full-size whatever the scheduling (a path MTU test needs
+ *	them to be). Exits 0 once all are written and the socket is closed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -96,6 +101,7 @@ static void usage(void)
 	fputs("usage: pwprobe serve [--netns NS] [--tag TEXT] [--foreground] PROTO:PORT...\n"
 	      "       pwprobe connect [--netns NS] [--timeout-ms N] [--bind ADDR] [-r] [-v] DST_IP PORT PROTO\n"
 	      "       pwprobe batch [--parallel N] [--timeout-ms N] [-r] [-v] < lines \"ID FROM_NS DST_IP PORT PROTO\"\n"
+	      "       pwprobe send [--netns NS] DST_IP PORT BYTES\n"
 	      "PROTO: tcp, udp or sctp.  connect exits 0 allowed, 1 blocked, 2 error, 3 refused.\n",
 	      stderr);
 	exit(2);
@@ -430,6 +436,54 @@ static int cmd_connect(int argc, char **argv)
 	else
 		printf("%s\n", verdict_name[v]);
 	return (int)v;
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	static char buf[64 * 1024];
+	struct sockaddr_storage ss;
+	const char *netns = NULL;
+	char why[256] = "";
+	long long left;
+	socklen_t len;
+	int i, fd;
+
+	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strcmp(argv[i], "--netns") && i + 1 < argc)
+			netns = argv[++i];
+		else
+			usage();
+	}
+	if (argc - i != 3)
+		usage();
+	left = atoll(argv[i + 2]);
+	if (parse_port(argv[i + 1]) < 0 || left < 0 ||
+	    parse_addr(argv[i], parse_port(argv[i + 1]), &ss, &len) < 0)
+		usage();
+	if (netns && enter_netns(netns, why, sizeof(why)) < 0) {
+		fprintf(stderr, "pwprobe: %s\n", why);
+		return 2;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		perror("pwprobe: send");
+		return 2;
+	}
+	while (left > 0) {
+		ssize_t n = write(fd, buf, left < (long long)sizeof(buf) ?
+					   (size_t)left : sizeof(buf));
+
+		if (n < 0) {
+			perror("pwprobe: send: write");
+			return 2;
+		}
+		left -= n;
+	}
+	if (close(fd) < 0) {
+		perror("pwprobe: send: close");
+		return 2;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ batch */
@@ -772,6 +826,8 @@ int main(int argc, char **argv)
 		return cmd_connect(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "batch"))
 		return cmd_batch(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "send"))
+		return cmd_send(argc - 2, argv + 2);
 	usage();
 	return 2;
 }

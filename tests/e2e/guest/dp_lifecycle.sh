@@ -135,12 +135,17 @@ EOF2
 # judged) must still reach a and let a large write through a 1280 hop.
 run ip link set "$(pod_if b)" mtu 1280
 sink b 91 /tmp/pmtu.out
-# From a file, so nc writes full-size segments (a pipe may hand it 1000-byte
-# writes that fit the 1280 hop, and no ICMP would ever be needed).
-dd if=/dev/zero of=/tmp/pmtu.src bs=1000 count=300 2> /dev/null
-pod_exec a timeout 30 nc 10.244.1.3 91 < /tmp/pmtu.src
-sleep 1
-n=$(wc -c < /tmp/pmtu.out)
+# 64 KiB writes, so segments are full-size: nc writes what it reads, 1 KiB
+# at a time, and a slow sender's segments can then fit the 1280 hop, with
+# no ICMP ever needed.
+timeout 30 $PWPROBE send --netns a 10.244.1.3 91 300000 || echo "pwprobe send failed"
+i=0
+while [ $i -lt 100 ]; do
+	n=$(wc -c < /tmp/pmtu.out)
+	[ "$n" = 300000 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
 [ "$n" = 300000 ] && pass "pmtu: 300 kB through a 1280 MTU hop arrive whole" ||
 	fail "pmtu: 300 kB through a 1280 MTU hop arrive whole" "got $n bytes"
 case "$(ip -n a route get 10.244.1.3)" in

@@ -95,9 +95,11 @@ pmtu_case() {
 	rm -f "$out"
 	sink h "$port" "$out"
 	until_listening h "$port" || { fail "pmtu $fam: sink" "h not listening on $port"; return; }
-	# from a file, not a pipe: nc then writes full buffers, so a sends
-	# full-size segments however the pipe would have been scheduled
-	pod_exec a timeout 30 nc -w 20 "$dst" "$port" < /tmp/pmtu.src
+	# 64 KiB writes, so a sends full-size segments however it is
+	# scheduled (nc writes 1 KiB at a time: a slow sender's segments can
+	# fit the 1280 link, and no ICMP is ever needed)
+	timeout 30 $PWPROBE send --netns a "$dst" "$port" 300000 ||
+		echo "pwprobe send failed"
 	n=0
 	while [ "$(wc -c < "$out" 2>/dev/null)" != 300000 ] && [ $n -lt 50 ]; do
 		sleep 0.1; n=$((n + 1))
@@ -120,7 +122,6 @@ snmp_get() {
 # Counters before the transfers: r must be the one that sent the errors.
 R4=$(snmp_get r snmp OutDestUnreachs)
 R6=$(snmp_get r snmp6 Icmp6OutPktTooBigs)
-dd if=/dev/zero of=/tmp/pmtu.src bs=1000 count=300 2> /dev/null
 pmtu_case IPv4 192.168.60.2 91
 pmtu_case IPv6 fd00:60::2 92
 n=$(snmp_get r snmp OutDestUnreachs)
