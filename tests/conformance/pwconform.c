@@ -239,7 +239,7 @@ static int probe_parse(struct scen *s, json_object *pr, size_t idx,
 		return bad(s, "probe %zu: \"port\" must be 0..65535", idx);
 	if (!exp || !json_object_is_type(exp, json_type_boolean))
 		return bad(s, "probe %zu: \"expect\" must be true or false", idx);
-	if (pw_k8s_proto_parse(p->proto, &proto))
+	if (pw_proto_parse(p->proto, &proto))
 		return bad(s, "probe %zu: protocol \"%s\" is not TCP, UDP or SCTP", idx, p->proto);
 	p->expect = json_object_get_boolean(exp);
 	p->t.proto = proto;

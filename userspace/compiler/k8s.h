@@ -129,9 +129,6 @@ bool pw_k8s_selector_matches(const struct pw_k8s_selector *sel,
 			     json_object *labels);
 bool pw_k8s_selector_empty(const struct pw_k8s_selector *sel);
 
-int pw_k8s_proto_parse(const char *s, uint8_t *proto);
-const char *pw_k8s_proto_name(uint8_t proto);
-
 /*
  * Reading files: JSON or YAML (multi-document), single objects or Lists
  * (kind "List" or "*List" with items). Each object is passed to @fn with

@@ -89,7 +89,7 @@ static int pod_ports(struct pw_k8s_pod *pod, json_object *spec, char *err,
 						  pod->ns, pod->name, i, j);
 			c->port = (uint16_t)n;
 			c->proto = PW_PROTO_TCP;
-			if (proto && pw_k8s_proto_parse(proto, &c->proto))
+			if (proto && pw_proto_parse(proto, &c->proto))
 				return pw_k8s_err(err, errlen,
 						  "Pod %s/%s: spec.containers[%zu].ports[%zu].protocol: \"%s\" is not TCP, UDP or SCTP",
 						  pod->ns, pod->name, i, j, proto);

@@ -184,7 +184,7 @@ static int port_parse(struct pctx *c, const char *what, json_object *o,
 	}
 	p->proto = PW_PROTO_TCP;
 	if (proto && (!json_object_is_type(proto, json_type_string) ||
-		      pw_k8s_proto_parse(json_object_get_string(proto), &p->proto)))
+		      pw_proto_parse(json_object_get_string(proto), &p->proto)))
 		return PERR(c, "%s.protocol: \"%s\" is not supported (TCP, UDP, SCTP)",
 			    what, json_object_get_string(proto));
 	if (!port) {

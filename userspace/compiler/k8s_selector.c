@@ -241,29 +241,3 @@ bool pw_k8s_selector_matches(const struct pw_k8s_selector *sel,
 	}
 	return true;
 }
-
-int pw_k8s_proto_parse(const char *s, uint8_t *proto)
-{
-	if (!strcmp(s, "TCP"))
-		*proto = PW_PROTO_TCP;
-	else if (!strcmp(s, "UDP"))
-		*proto = PW_PROTO_UDP;
-	else if (!strcmp(s, "SCTP"))
-		*proto = PW_PROTO_SCTP;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *pw_k8s_proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case PW_PROTO_TCP:
-		return "TCP";
-	case PW_PROTO_UDP:
-		return "UDP";
-	case PW_PROTO_SCTP:
-		return "SCTP";
-	}
-	return "?";
-}

@@ -115,6 +115,9 @@ int pw_model_diff(const struct pw_model *from, const struct pw_model *to,
 bool pw_model_obj_equal(enum pw_model_kind k, const void *a, const void *b);
 void pw_model_delta_free(struct pw_model_delta *delta);
 
+/* "TCP", "UDP" or "SCTP" (the Kubernetes names) -> PW_PROTO_*; 0 or -EINVAL. */
+int pw_proto_parse(const char *s, uint8_t *proto);
+
 /* Address helpers: text <-> pw_addr ("10.0.0.1", "10.0.0.0/8", "fd00::/64"). */
 int pw_addr_parse(const char *text, struct pw_addr *out);	/* 0 or -EINVAL */
 const char *pw_addr_format(const struct pw_addr *a, char *buf, size_t len);

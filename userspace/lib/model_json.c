@@ -78,7 +78,7 @@ static const char *proto_name(uint8_t proto)
 	return NULL;
 }
 
-static int proto_parse(const char *s, uint8_t *proto)
+int pw_proto_parse(const char *s, uint8_t *proto)
 {
 	if (!strcmp(s, "TCP"))
 		*proto = PW_PROTO_TCP;
@@ -526,7 +526,7 @@ static int read_ports(struct rd *rd, const struct where *rule, json_object *arr,
 		if (err)
 			return err;
 		if (!json_object_is_type(v[PROTO], json_type_string) ||
-		    proto_parse(json_object_get_string(v[PROTO]), &p->proto))
+		    pw_proto_parse(json_object_get_string(v[PROTO]), &p->proto))
 			return fail(rd, &w, "field \"protocol\" must be TCP, UDP or SCTP");
 		err = get_u32(rd, &w, "first", v[FIRST], 0, 65535, &first);
 		if (!err)
