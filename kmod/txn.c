@@ -524,10 +524,7 @@ int podwall_txn_commit(struct podwall_net *pn, struct podwall_txn *txn,
 	if (txn->broken)
 		return fail(extack, txn->msg, -ENOMEM,
 			    "the transaction ran out of memory while it was built; begin again");
-	if (txn->view.nr_prefixes > PODWALL_MAX_PREFIXES)
-		return fail(extack, txn->msg, -E2BIG,
-			    "%llu prefixes over all sets exceed the limit of %u",
-			    txn->view.nr_prefixes, PODWALL_MAX_PREFIXES);
+	/* Also checks the prefix limit, once collected prefixes are in. */
 	err = flush_sets(txn, extack);
 	if (err)
 		return err;
