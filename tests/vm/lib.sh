@@ -427,3 +427,22 @@ pw_cleanup() {
 }
 
 trap pw_cleanup EXIT
+
+# sink NAME PORT FILE: a one-connection nc server in NAME writing what it
+# receives to FILE; returns once it listens (or after 10 s).
+sink() {
+	printf '#!/bin/sh\nexec cat > %s\n' "$3" > "/tmp/sink-$2"
+	chmod +x "/tmp/sink-$2"
+	pod_exec "$1" timeout 120 nc -l -p "$2" -e "/tmp/sink-$2" < /dev/null &
+	until_listening "$1" "$2"
+}
+
+# until_listening NAME PORT: waits up to 10 s for a TCP listener in NAME.
+until_listening() {
+	local n=0
+	while [ $n -lt 100 ]; do
+		pod_exec "$1" netstat -ltn 2>/dev/null | grep -q ":$2 " && return 0
+		sleep 0.1; n=$((n + 1))
+	done
+	return 1
+}

@@ -47,14 +47,6 @@ policyset() {
 	EOF2
 }
 
-# sink NAME PORT FILE: a one-connection nc server in NAME writing to FILE.
-sink() {
-	printf '#!/bin/sh\nexec cat > %s\n' "$3" > "/tmp/sink-$2"
-	chmod +x "/tmp/sink-$2"
-	pod_exec "$1" timeout 120 nc -l -p "$2" -e "/tmp/sink-$2" < /dev/null &
-	sleep 1
-}
-
 PW_TEST=dp-lifecycle
 # ---- no committed set: everything passes
 expect_batch <<-EOF2

@@ -59,22 +59,6 @@ cat > /tmp/pmtu.json <<'EOF2'
     "ingress_policies": [ 1 ], "egress_policies": [ 1 ] } ] }
 EOF2
 
-# sink NAME PORT FILE: a one-connection nc server in NAME writing to FILE.
-sink() {
-	printf '#!/bin/sh\nexec cat > %s\n' "$3" > "/tmp/sink-$2"
-	chmod +x "/tmp/sink-$2"
-	pod_exec "$1" timeout 120 nc -l -p "$2" -e "/tmp/sink-$2" < /dev/null &
-}
-# until_listening NAME PORT: waits up to 10 s for a TCP listener
-until_listening() {
-	local n=0
-	while [ $n -lt 100 ]; do
-		pod_exec "$1" netstat -ltn 2>/dev/null | grep -q ":$2 " && return 0
-		sleep 0.1; n=$((n + 1))
-	done
-	return 1
-}
-
 PW_TEST=dp-pmtu
 check "restore: a isolated both ways, egress to h tcp/90-92 only" podwallctl restore /tmp/pmtu.json
 serve h tcp:90
